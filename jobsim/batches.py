@@ -1,0 +1,34 @@
+"""Batches: ``get_job_batch`` and ``list_job_batch_jobs`` (SPEC section 6).
+
+A batch has no create call: :meth:`World.add_job` opens it with its first job and
+keeps its counts live as its jobs change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jobsim.arguments import limit
+from jobsim.jobs import bad_cursor, listing, resolve_cursor
+from jobsim.registry import handler
+from jobsim.serialize import batch_dict, job_dict
+from jobsim.world import World
+
+
+@handler("get_job_batch")
+def get_job_batch(world: World, args: dict[str, Any]) -> dict[str, Any]:
+    project = world.project(args["project_reference"])
+    return batch_dict(world.batch(project, args["batch_id"]))
+
+
+@handler("list_job_batch_jobs")
+def list_job_batch_jobs(world: World, args: dict[str, Any]) -> dict[str, Any]:
+    size = limit(args, 20, 100)
+    cursor: str | None = args.get("cursor")
+    if cursor is not None and cursor not in world.jobs:
+        raise bad_cursor(cursor)
+    project = world.project(args["project_reference"])
+    batch = world.batch(project, args["batch_id"])
+    cursor_seq = resolve_cursor(world, cursor, lambda j: j.batch_id == batch.id)
+    index = project.job_groups[("batch", batch.id)]
+    return listing(world, index, args.get("status"), cursor, cursor_seq, size, None, job_dict)

@@ -1,0 +1,88 @@
+"""The virtual clock: the only source of time in jobsim.
+
+Time is an integer count of milliseconds since the Unix epoch, UTC. It moves only
+when :meth:`Clock.advance_to` is asked to, and never backwards.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+__all__ = ["DEFAULT_START", "Clock", "format_ms", "parse_start", "seconds_to_ms"]
+
+DEFAULT_START = "2026-01-01T00:00:00.000Z"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def format_ms(ms: int) -> str:
+    """``1767225600000`` → ``"2026-01-01T00:00:00.000Z"`` (UTC, millisecond precision)."""
+    dt = _EPOCH + timedelta(milliseconds=ms)
+    return f"{dt:%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
+
+
+def to_datetime(ms: int) -> datetime:
+    """The aware UTC datetime of a millisecond timestamp."""
+    return _EPOCH + timedelta(milliseconds=ms)
+
+
+def from_datetime(dt: datetime) -> int:
+    """Milliseconds since the epoch of an aware datetime, rounded to the millisecond."""
+    return round((dt - _EPOCH) / timedelta(milliseconds=1))
+
+
+def parse_start(start: str | datetime) -> int:
+    """The ``start`` knob: an ISO 8601 string with an offset (or ``Z``) or an aware datetime."""
+    if isinstance(start, str):
+        try:
+            dt = datetime.fromisoformat(start)
+        except ValueError:
+            raise ValueError(
+                f"start {start!r} is not an ISO 8601 timestamp; expected e.g. {DEFAULT_START!r}"
+            ) from None
+    elif isinstance(start, datetime):
+        dt = start
+    else:
+        raise TypeError(
+            f"start must be an ISO string or an aware datetime, not {type(start).__name__}"
+        )
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError(
+            f"start {start!r} has no time zone; give an offset such as 'Z' or '+00:00'"
+        )
+    return from_datetime(dt)
+
+
+def seconds_to_ms(seconds: float) -> int:
+    """Seconds (int or float) rounded to whole milliseconds."""
+    return round(seconds * 1000)
+
+
+class Clock:
+    """A clock that only moves when told to.
+
+    >>> clock = Clock(parse_start(DEFAULT_START))
+    >>> clock.advance_to(clock.now_ms + 1500)
+    >>> clock.iso()
+    '2026-01-01T00:00:01.500Z'
+    """
+
+    __slots__ = ("now_ms",)
+
+    def __init__(self, now_ms: int) -> None:
+        self.now_ms = now_ms
+
+    def advance_to(self, ms: int) -> None:
+        """Set the time to ``ms``; moving backwards is an error."""
+        if ms < self.now_ms:
+            raise ValueError(
+                f"the clock cannot move backwards: it is {format_ms(self.now_ms)}, "
+                f"asked for {format_ms(ms)}"
+            )
+        self.now_ms = ms
+
+    def iso(self) -> str:
+        """The current time as an ISO string."""
+        return format_ms(self.now_ms)
+
+    def __repr__(self) -> str:
+        return f"Clock({self.iso()})"

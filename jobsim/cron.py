@@ -1,0 +1,260 @@
+"""Cron jobs (SPEC section 8): schedules, ticks, concurrency policies, and their tools.
+
+Schedules are evaluated by `cronsim <https://pypi.org/project/cronsim/>`_ in the
+cron job's IANA time zone (:mod:`zoneinfo`), with Debian cron's rules for daylight
+saving time: a wall-clock time that occurs twice fires once, and one that is
+skipped fires at the jump. Each cron job has exactly one tick queued at a time;
+a tick queues the next, so advancing a day costs one event per fire time, never
+one per second.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cronsim import CronSim, CronSimError
+
+from jobsim.arguments import limit, non_empty, whole
+from jobsim.clock import from_datetime, to_datetime
+from jobsim.errors import conflict, invalid, not_found
+from jobsim.jobs import check_config, listing, new_job
+from jobsim.records import CronJob
+from jobsim.registry import handler
+from jobsim.runtime import cancel
+from jobsim.scheduler import Event, on_event
+from jobsim.serialize import copy_json, cron_dict, job_dict
+from jobsim.world import World
+
+__all__ = ["check_schedule", "check_timezone", "next_fire", "schedule_tick"]
+
+CRON_TICK = "cron_tick"
+DEFAULT_POLICY = "Forbid"
+
+
+def check_timezone(name: str, field: str = "timezone") -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise invalid(
+            field, f"{name!r} is not a known IANA time zone; expected e.g. 'UTC' or 'Europe/Berlin'"
+        ) from None
+
+
+def check_schedule(expr: str, zone: ZoneInfo, field: str = "schedule") -> None:
+    """A five-field cron expression that cronsim accepts and that can fire at all."""
+    try:
+        next(CronSim(expr, datetime(2000, 1, 1, tzinfo=zone)))
+    except (CronSimError, StopIteration, ValueError) as e:
+        raise invalid(
+            field,
+            f"{expr!r} is not a cron expression that can fire ({e}); "
+            "expected five fields: minute hour day-of-month month day-of-week, e.g. '*/5 * * * *'",
+            value=expr,
+        ) from None
+
+
+def next_fire(cron: CronJob, after_ms: int) -> int:
+    """The first fire time strictly after ``after_ms``, in the cron job's zone."""
+    local = to_datetime(after_ms).astimezone(ZoneInfo(cron.timezone))
+    return from_datetime(next(CronSim(cron.schedule, local)))
+
+
+def schedule_tick(world: World, cron: CronJob) -> None:
+    world.queue.push(next_fire(cron, cron.anchor_ms), CRON_TICK, cron.id, cron.epoch)
+
+
+@on_event(CRON_TICK)
+def _on_tick(world: World, event: Event) -> None:
+    cron = world.crons.get(event.key)
+    if cron is None or cron.epoch != event.epoch:
+        return
+    cron.anchor_ms = event.due_ms
+    if cron.status == "active":
+        _fire(world, cron)
+    schedule_tick(world, cron)
+
+
+def _fire(world: World, cron: CronJob) -> None:
+    project = world.projects[cron.project_id]
+    runs = project.job_groups.get(("cron", cron.id))
+    active = [] if runs is None else [*runs.keys("submitted"), *runs.keys("working")]
+    if active and cron.concurrency_policy == "Forbid":
+        return  # a skipped tick sets nothing
+    if cron.concurrency_policy == "Replace":
+        for seq in sorted(active):
+            cancel(world, world.by_seq[seq])  # type: ignore[arg-type]
+    _run(world, cron, cron.name)
+    cron.last_scheduled_ms = world.now
+    cron.updated_ms = world.now
+
+
+def _run(world: World, cron: CronJob, name: str) -> Any:
+    return new_job(
+        world,
+        world.projects[cron.project_id],
+        name=name,
+        target=cron.target,
+        config=copy_json(cron.config),
+        timeout_seconds=cron.timeout_seconds,
+        backoff_limit=cron.backoff_limit,
+        cron_job_id=cron.id,
+        environment_id=cron.environment_id,
+        branch_id=cron.branch_id,
+    )
+
+
+def _index_add(world: World, cron: CronJob) -> None:
+    project = world.projects[cron.project_id]
+    project.crons.add(cron.seq, cron.status)
+    if cron.environment_id is not None:
+        group = project.cron_groups.setdefault(("env", cron.environment_id), type(project.crons)())
+        group.add(cron.seq, cron.status)
+
+
+def _set_status(world: World, cron: CronJob, status: str) -> None:
+    project = world.projects[cron.project_id]
+    project.crons.move(cron.seq, cron.status, status)
+    if cron.environment_id is not None:
+        project.cron_groups[("env", cron.environment_id)].move(cron.seq, cron.status, status)
+    cron.status = status
+
+
+@handler("create_cron_job")
+def create_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
+    name = non_empty(args, "name")
+    target = non_empty(args, "target")
+    zone_name: str = args.get("timezone", "UTC")
+    zone = check_timezone(zone_name)
+    check_schedule(args["schedule"], zone)
+    timeout = whole(args, "timeout_seconds", 300, 1)
+    backoff = whole(args, "backoff_limit", 3, 0, 100)
+    config = check_config(world, args)
+    project = world.project(args["project_reference"])
+    world.scoped(project, "environment", args.get("environment_id"))
+    world.scoped(project, "branch", args.get("branch_id"))
+    if world.strict_targets and target not in world.targets:
+        raise not_found("target", target)
+    cron = CronJob(
+        id=world.ids.next(),
+        seq=world.next_seq(),
+        project_id=project.id,
+        name=name,
+        target=target,
+        schedule=args["schedule"],
+        timezone=zone_name,
+        config=copy_json(config),
+        timeout_seconds=timeout,
+        backoff_limit=backoff,
+        concurrency_policy=args.get("concurrency_policy", DEFAULT_POLICY),
+        created_ms=world.now,
+        updated_ms=world.now,
+        environment_id=args.get("environment_id"),
+        branch_id=args.get("branch_id"),
+        anchor_ms=world.now,
+    )
+    world.crons[cron.id] = cron
+    world.by_seq[cron.seq] = cron
+    _index_add(world, cron)
+    schedule_tick(world, cron)
+    return cron_dict(cron)
+
+
+@handler("get_cron_job")
+def get_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
+    project = world.project(args["project_reference"])
+    return cron_dict(world.cron(project, args["cron_job_id"]))
+
+
+@handler("list_cron_jobs")
+def list_cron_jobs(world: World, args: dict[str, Any]) -> dict[str, Any]:
+    size = limit(args, 20, 100)
+    cursor: str | None = args.get("cursor")
+    bad = invalid(
+        "cursor",
+        f"{cursor!r} is not the id of an item of this listing; pass page_info.next "
+        "of the previous page, or omit cursor for the first page",
+        value=cursor,
+    )
+    if cursor is not None and cursor not in world.crons:
+        raise bad
+    project = world.project(args["project_reference"])
+    cursor_seq = None
+    if cursor is not None:
+        item = world.crons[cursor]
+        if item.project_id != project.id:
+            raise bad
+        cursor_seq = item.seq
+    env = args.get("environment_id")
+    index = project.crons if env is None else project.cron_groups.get(("env", env))
+    return listing(world, index, args.get("status"), cursor, cursor_seq, size, None, cron_dict)
+
+
+@handler("update_cron_job")
+def update_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    if "name" in args:
+        changes["name"] = non_empty(args, "name")
+    if "timezone" in args:
+        check_timezone(args["timezone"])
+        changes["timezone"] = args["timezone"]
+    if "schedule" in args:
+        check_schedule(args["schedule"], check_timezone(args.get("timezone", "UTC")))
+        changes["schedule"] = args["schedule"]
+    if "timeout_seconds" in args:
+        changes["timeout_seconds"] = whole(args, "timeout_seconds", 300, 1)
+    if "backoff_limit" in args:
+        changes["backoff_limit"] = whole(args, "backoff_limit", 3, 0, 100)
+    for key in ("concurrency_policy", "status"):
+        if key in args:
+            changes[key] = args[key]
+    project = world.project(args["project_reference"])
+    cron = world.cron(project, args["cron_job_id"])
+    if "config" in args:
+        changes["config"] = copy_json(
+            check_config(world, {"target": cron.target, "config": args["config"]})
+        )
+    if cron.status == "deleting":
+        raise conflict(
+            f"cron job {cron.id} is being deleted; it can no longer be updated", cron_job_id=cron.id
+        )
+    changed = {k: v for k, v in changes.items() if getattr(cron, k) != v}
+    if not changed:
+        return cron_dict(cron)
+    if "status" in changed:
+        _set_status(world, cron, changed.pop("status"))
+    for key, value in changed.items():
+        setattr(cron, key, value)
+    cron.updated_ms = world.now
+    if "schedule" in changed or "timezone" in changed:
+        cron.epoch += 1  # void the queued tick: the sequence restarts from now
+        cron.anchor_ms = world.now
+        schedule_tick(world, cron)
+    return cron_dict(cron)
+
+
+def _live_cron(world: World, args: dict[str, Any], verb: str) -> CronJob:
+    project = world.project(args["project_reference"])
+    cron = world.cron(project, args["cron_job_id"])
+    if cron.status == "deleting":
+        raise conflict(
+            f"cron job {cron.id} is already being deleted; it cannot be {verb}", cron_job_id=cron.id
+        )
+    return cron
+
+
+@handler("delete_cron_job")
+def delete_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
+    cron = _live_cron(world, args, "deleted again")
+    _set_status(world, cron, "deleting")
+    cron.epoch += 1  # it never fires again
+    cron.updated_ms = world.now
+    world.deleting.add(cron.id)
+    return cron_dict(cron)
+
+
+@handler("trigger_cron_job")
+def trigger_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
+    cron = _live_cron(world, args, "triggered")
+    return job_dict(_run(world, cron, f"{cron.name} (manual)"))

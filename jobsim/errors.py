@@ -1,0 +1,65 @@
+"""The one exception every tool raises: :class:`ToolError`.
+
+A ``ToolError`` says what was wrong and what would be accepted. Its ``code`` is one
+of :data:`ERROR_CODES`; ``details`` carries the machine-readable parts (the field,
+the offending value, the allowed values) for callers that branch on them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["ERROR_CODES", "ToolError", "conflict", "invalid", "not_found"]
+
+#: Every code a tool can fail with. The first three come from the rules of the
+#: tools; the last three only from injected faults (``sim_inject_fault``).
+ERROR_CODES = (
+    "invalid_arguments",
+    "not_found",
+    "conflict",
+    "rate_limited",
+    "unavailable",
+    "internal",
+)
+
+
+class ToolError(Exception):
+    """A tool call was refused; nothing in the simulator changed.
+
+    ``str(error)`` is ``"<code>: <message>"``.
+    """
+
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+        if code not in ERROR_CODES:
+            raise ValueError(
+                f"unknown error code {code!r}; expected one of {', '.join(ERROR_CODES)}"
+            )
+        super().__init__(code, message)
+        self.code = code
+        self.message = message
+        self.details: dict[str, Any] = details if details is not None else {}
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"ToolError({self.code!r}, {self.message!r})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-able form used by the transcript and the MCP adapter."""
+        return {"code": self.code, "message": self.message, "details": dict(self.details)}
+
+
+def invalid(field: str, message: str, **details: Any) -> ToolError:
+    """An ``invalid_arguments`` error about ``field``."""
+    return ToolError("invalid_arguments", f"{field}: {message}", {"field": field, **details})
+
+
+def not_found(kind: str, ident: str) -> ToolError:
+    """A ``not_found`` error, worded the same whether the id is missing or foreign."""
+    return ToolError("not_found", f"{kind} {ident!r} not found", {"kind": kind, "id": ident})
+
+
+def conflict(message: str, **details: Any) -> ToolError:
+    """A ``conflict`` error: the request is well formed but the state forbids it."""
+    return ToolError("conflict", message, details)

@@ -1,0 +1,204 @@
+"""Jobs: ``create_job``, ``get_job``, ``cancel_job``, ``list_jobs`` (SPEC sections 3, 5, 7)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from jobsim import runtime
+from jobsim.arguments import finite_json, limit, non_empty, optional_uuid, whole
+from jobsim.errors import ToolError, conflict, invalid, not_found
+from jobsim.lifecycle import TERMINAL
+from jobsim.pagination import Index, page
+from jobsim.records import Job, Project
+from jobsim.registry import handler
+from jobsim.serialize import copy_json, job_dict
+from jobsim.world import World
+
+__all__ = ["check_config", "listing", "new_job", "resolve_cursor"]
+
+DEFAULT_TIMEOUT = 300
+DEFAULT_BACKOFF = 3
+
+
+def check_config(world: World, args: dict[str, Any]) -> dict[str, Any]:
+    """``config``: finite JSON, and valid against the target's ``input_schema`` if it has one."""
+    config: dict[str, Any] = args.get("config", {})
+    finite_json("config", config)
+    target = world.targets.get(args["target"])
+    if target is not None and target.validator is not None:
+        error = next(
+            iter(sorted(target.validator.iter_errors(config), key=lambda e: list(e.path))), None
+        )
+        if error is not None:
+            where = ".".join(map(str, ["config", *error.absolute_path]))
+            raise invalid(
+                where,
+                f"{error.message}; target {target.name!r} accepts configs that match "
+                "its input_schema",
+                target=target.name,
+            )
+    return config
+
+
+def new_job(world: World, project: Project, **fields: Any) -> Job:
+    """Create a job now, index it, and queue its scripted start if its target has a behaviour."""
+    target = world.targets.get(fields["target"])
+    job = Job(
+        id=world.ids.next(),
+        seq=world.next_seq(),
+        project_id=project.id,
+        created_ms=world.now,
+        updated_ms=world.now,
+        behavior=target.behavior if target is not None else None,
+        **fields,
+    )
+    world.add_job(job)
+    runtime.schedule_start(world, job)
+    return job
+
+
+@handler("create_job")
+def create_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
+    name = non_empty(args, "name")
+    target = non_empty(args, "target")
+    timeout = whole(args, "timeout_seconds", DEFAULT_TIMEOUT, 1)
+    backoff = whole(args, "backoff_limit", DEFAULT_BACKOFF, 0, 100)
+    batch_id = optional_uuid(args, "batch_id")
+    config = check_config(world, args)
+    project = world.project(args["project_reference"])
+    world.scoped(project, "environment", args.get("environment_id"))
+    world.scoped(project, "branch", args.get("branch_id"))
+    if world.strict_targets and target not in world.targets:
+        raise not_found("target", target)
+    if batch_id is not None:
+        batch = world.batches.get(batch_id)
+        if batch is not None and batch.project_id != project.id:
+            raise conflict(
+                f"batch id {batch_id!r} is already in use; choose a new UUID for a new batch",
+                batch_id=batch_id,
+            )
+    job = new_job(
+        world,
+        project,
+        name=name,
+        target=target,
+        config=copy_json(config),
+        timeout_seconds=timeout,
+        backoff_limit=backoff,
+        batch_id=batch_id,
+        environment_id=args.get("environment_id"),
+        branch_id=args.get("branch_id"),
+    )
+    return job_dict(job)
+
+
+@handler("get_job")
+def get_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
+    project = world.project(args["project_reference"])
+    return job_dict(world.job(project, args["job_id"]))
+
+
+@handler("cancel_job")
+def cancel_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
+    project = world.project(args["project_reference"])
+    job = world.job(project, args["job_id"])
+    if job.status in TERMINAL:
+        if world.cancel_terminal == "return":
+            return job_dict(job)
+        raise conflict(
+            f"job {job.id} is already {job.status}; only submitted or working jobs can be canceled",
+            job_id=job.id,
+            status=job.status,
+        )
+    runtime.cancel(world, job)
+    return job_dict(job)
+
+
+def resolve_cursor(world: World, cursor: str | None, member: Callable[[Job], bool]) -> int | None:
+    """The position (seq) of ``cursor``: a job for which ``member`` holds.
+
+    Anything else is ``invalid_arguments``, worded the same whether the id is
+    unknown, foreign or of another listing, so a cursor leaks nothing.
+    """
+    if cursor is None:
+        return None
+    job = world.jobs.get(cursor)
+    if job is None or not member(job):
+        raise bad_cursor(cursor)
+    return job.seq
+
+
+def bad_cursor(cursor: str) -> ToolError:
+    return invalid(
+        "cursor",
+        f"{cursor!r} is not the id of an item of this listing; pass page_info.next "
+        "of the previous page, or omit cursor for the first page",
+        value=cursor,
+    )
+
+
+def listing(
+    world: World,
+    index: Index | None,
+    status: str | None,
+    cursor: str | None,
+    cursor_seq: int | None,
+    size: int,
+    keep: Callable[[int], bool] | None,
+    render: Callable[[Any], dict[str, Any]],
+) -> dict[str, Any]:
+    """One page of ``index`` as the published ``{data, page_info}`` output."""
+    if index is None:
+        index = _EMPTY
+    found = page(index.keys(status), cursor_seq, size, keep)
+    by_seq = world.by_seq
+    return {
+        "data": [render(by_seq[k]) for k in found.keys],
+        "page_info": {
+            "self": cursor,
+            "first": None,
+            "next": None if found.next is None else by_seq[found.next].id,
+            "prev": None if found.prev is None else by_seq[found.prev].id,
+        },
+    }
+
+
+_EMPTY = Index()
+
+# list_jobs filters, narrowest index first: (argument, group kind, record field)
+_GROUP_FILTERS = (
+    ("batch_id", "batch", "batch_id"),
+    ("cron_job_id", "cron", "cron_job_id"),
+    ("environment_id", "env", "environment_id"),
+)
+
+
+@handler("list_jobs")
+def list_jobs(world: World, args: dict[str, Any]) -> dict[str, Any]:
+    size = limit(args, 20, 100)
+    cursor: str | None = args.get("cursor")
+    if cursor is not None and cursor not in world.jobs:
+        raise bad_cursor(cursor)
+    project = world.project(args["project_reference"])
+    cursor_seq = resolve_cursor(world, cursor, lambda j: j.project_id == project.id)
+    index: Index | None = project.jobs
+    residual: list[tuple[str, str]] = []
+    for arg, kind, field_name in _GROUP_FILTERS:
+        value = args.get(arg)
+        if value is None:
+            continue
+        if index is project.jobs:
+            # Filters never check that the id exists: an unknown one matches nothing.
+            index = project.job_groups.get((kind, value))
+        else:
+            residual.append((field_name, value))
+    keep = None
+    if residual:
+        by_seq = world.by_seq
+
+        def keep(seq: int) -> bool:
+            job = by_seq[seq]
+            return all(getattr(job, f) == v for f, v in residual)
+
+    return listing(world, index, args.get("status"), cursor, cursor_seq, size, keep, job_dict)

@@ -1,0 +1,160 @@
+"""The :class:`Simulator`: one world, one lock, one entry point (:meth:`Simulator.call`)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Any
+
+# The tool modules register their handlers with the registry on import.
+from jobsim import batches, cron, events, faults, jobs, projects, runtime, targets  # noqa: F401
+from jobsim.clock import DEFAULT_START, format_ms, parse_start
+from jobsim.errors import ToolError
+from jobsim.registry import TOOLS, get
+from jobsim.serialize import copy_json
+from jobsim.world import World
+
+__all__ = ["Simulator"]
+
+_CANCEL_TERMINAL = ("conflict", "return")
+
+
+class Simulator:
+    """An in-memory Jobs platform with a virtual clock.
+
+    >>> sim = Simulator(seed=1)
+    >>> project = sim.call("sim_create_project", {"slug": "demo"})
+    >>> job = sim.call("create_job", {"project_reference": "demo", "name": "n", "target": "t"})
+    >>> job["status"]
+    'submitted'
+
+    Knobs (SPEC section 14):
+
+    ``seed``
+        Seeds the id source: the same seed and calls give the same outputs.
+    ``start``
+        The clock's start, an ISO 8601 string with an offset or an aware datetime.
+    ``cancel_terminal``
+        ``"conflict"`` (default) refuses to cancel a finished job; ``"return"``
+        returns its record unchanged.
+    ``strict_targets``
+        When true, jobs and cron jobs must name a target defined with
+        ``sim_define_target`` (``not_found`` otherwise).
+    ``validate_outputs``
+        When true, every output is checked against its tool's output schema
+        before it is returned (slow; for suites that doubt the simulator).
+    ``record``
+        When false, :attr:`transcript` stays empty (for very long runs).
+    """
+
+    def __init__(
+        self,
+        seed: int = 0,
+        *,
+        start: str | datetime = DEFAULT_START,
+        cancel_terminal: str = "conflict",
+        strict_targets: bool = False,
+        validate_outputs: bool = False,
+        record: bool = True,
+    ) -> None:
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise TypeError(f"seed must be an int, not {type(seed).__name__}")
+        if cancel_terminal not in _CANCEL_TERMINAL:
+            raise ValueError(
+                f"cancel_terminal must be one of {', '.join(map(repr, _CANCEL_TERMINAL))}, "
+                f"not {cancel_terminal!r}"
+            )
+        self.seed = seed
+        self.validate_outputs = validate_outputs
+        self.record = record
+        self._world = World(
+            seed=seed,
+            start_ms=parse_start(start),
+            cancel_terminal=cancel_terminal,
+            strict_targets=bool(strict_targets),
+        )
+        self._lock = threading.RLock()
+        self._transcript: list[dict[str, Any]] = []
+
+    # -- the one entry point ----------------------------------------------------------
+
+    def call(self, tool: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Run ``tool`` with ``arguments`` and return its output, a fresh JSON-able dict.
+
+        Raises :class:`~jobsim.ToolError` when the call is refused; a refused call
+        changes nothing but the transcript (and an injected fault's counter).
+        """
+        with self._lock:
+            world = self._world
+            now = world.now
+            try:
+                spec = get(tool)
+                fault = faults.take_fault(world, tool)
+                if fault is not None:
+                    raise fault
+                if not isinstance(arguments, dict):
+                    arguments = {} if arguments is None else arguments
+                    if not isinstance(arguments, dict):
+                        raise ToolError(
+                            "invalid_arguments",
+                            f"arguments must be a JSON object, not {type(arguments).__name__}",
+                            {"field": "arguments"},
+                        )
+                result = spec.run(world, arguments)
+            except ToolError as error:
+                if self.record:
+                    self._transcript.append(
+                        {
+                            "at": format_ms(now),
+                            "tool": tool,
+                            "arguments": _safe_copy(arguments),
+                            "error": error.to_dict(),
+                        }
+                    )
+                raise
+            if self.validate_outputs:
+                errors = list(spec.output_validator.iter_errors(result))
+                if errors:  # pragma: no cover - a bug in jobsim if ever hit
+                    raise AssertionError(f"{tool} output breaks its schema: {errors[0].message}")
+            if self.record:
+                self._transcript.append(
+                    {
+                        "at": format_ms(now),
+                        "tool": tool,
+                        "arguments": copy_json(arguments),
+                        "result": copy_json(result),
+                    }
+                )
+            return result
+
+    # -- conveniences -----------------------------------------------------------------
+
+    @property
+    def now(self) -> str:
+        """The virtual time, as an ISO string."""
+        return format_ms(self._world.now)
+
+    @property
+    def transcript(self) -> list[dict[str, Any]]:
+        """Every call so far: ``{at, tool, arguments, result | error}`` (a fresh copy)."""
+        with self._lock:
+            return copy_json(self._transcript)  # type: ignore[no-any-return]
+
+    @staticmethod
+    def tools(*, control: bool = True) -> list[str]:
+        """Names of the tools, optionally without the ``sim_*`` control tools."""
+        return [n for n, s in TOOLS.items() if control or s.family != "control"]
+
+    def __repr__(self) -> str:
+        w = self._world
+        return (
+            f"<Simulator seed={self.seed} now={format_ms(w.now)} projects={len(w.projects)} "
+            f"jobs={len(w.jobs)} cron_jobs={len(w.crons)} pending_events={len(w.queue)}>"
+        )
+
+
+def _safe_copy(value: Any) -> Any:
+    try:
+        return copy_json(value)
+    except RecursionError:  # pragma: no cover - absurdly deep input
+        return repr(value)
