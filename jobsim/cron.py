@@ -105,14 +105,6 @@ def _run(world: World, cron: CronJob, name: str) -> Any:
     )
 
 
-def _index_add(world: World, cron: CronJob) -> None:
-    project = world.projects[cron.project_id]
-    project.crons.add(cron.seq, cron.status)
-    if cron.environment_id is not None:
-        group = project.cron_groups.setdefault(("env", cron.environment_id), type(project.crons)())
-        group.add(cron.seq, cron.status)
-
-
 def _set_status(world: World, cron: CronJob, status: str) -> None:
     project = world.projects[cron.project_id]
     project.crons.move(cron.seq, cron.status, status)
@@ -156,7 +148,7 @@ def create_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     )
     world.crons[cron.id] = cron
     world.by_seq[cron.seq] = cron
-    _index_add(world, cron)
+    world.index_cron(cron)
     schedule_tick(world, cron)
     return cron_dict(cron)
 

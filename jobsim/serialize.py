@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from jobsim.clock import format_ms
+from jobsim.lifecycle import STATUSES
 from jobsim.records import Batch, CronJob, Job, Scoped, Target
 
 __all__ = ["batch_dict", "copy_json", "cron_dict", "job_dict", "scoped_dict", "target_dict"]
@@ -57,7 +58,7 @@ def batch_dict(batch: Batch) -> dict[str, Any]:
         "project_id": batch.project_id,
         "target": batch.target,
         "job_count": sum(batch.counts.values()),
-        "status_counts": dict(batch.counts),
+        "status_counts": {status: batch.counts[status] for status in STATUSES},
         "created_at": format_ms(batch.created_ms),
         "updated_at": format_ms(batch.updated_ms),
         "result": None,

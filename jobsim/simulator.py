@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 # The tool modules register their handlers with the registry on import.
-from jobsim import batches, cron, events, faults, jobs, projects, runtime, targets  # noqa: F401
+from jobsim import batches, cron, events, faults, jobs, projects, runtime, snapshot, targets  # noqa: F401
 from jobsim.clock import DEFAULT_START, format_ms, parse_start
 from jobsim.errors import ToolError
 from jobsim.registry import TOOLS, get
@@ -126,6 +126,44 @@ class Simulator:
                     }
                 )
             return result
+
+    # -- snapshots ----------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state as a fresh JSON-able value: clock, id source, records,
+        pending events, targets, faults and transcript."""
+        with self._lock:
+            value = snapshot.dump(self._world, self._transcript)
+            value["simulator"] = {
+                "seed": self.seed,
+                "validate_outputs": self.validate_outputs,
+                "record": self.record,
+            }
+            return value
+
+    @classmethod
+    def from_snapshot(cls, value: dict[str, Any]) -> Simulator:
+        """A simulator that continues exactly where the snapshotted one was.
+
+        A damaged snapshot raises :class:`jobsim.snapshot.SnapshotError` (a
+        ``ValueError``) saying what is wrong; nothing half-restored is returned.
+        """
+        world, transcript = snapshot.load(value)
+        meta = value.get("simulator")
+        if not isinstance(meta, dict) or not all(
+            isinstance(meta.get(k), t)
+            for k, t in (("seed", int), ("validate_outputs", bool), ("record", bool))
+        ):
+            raise snapshot.SnapshotError(
+                "damaged snapshot at .simulator: expected {seed: int, validate_outputs: bool, "
+                "record: bool}"
+            )
+        sim = cls(
+            seed=meta["seed"], validate_outputs=meta["validate_outputs"], record=meta["record"]
+        )
+        sim._world = world
+        sim._transcript = transcript
+        return sim
 
     # -- conveniences -----------------------------------------------------------------
 

@@ -94,6 +94,16 @@ class World:
         if found is None or found.project_id != project.id:
             raise not_found(kind, ident)
 
+    def index_cron(self, cron: CronJob) -> None:
+        """Add a cron job to its project's listing indexes."""
+        project = self.projects[cron.project_id]
+        project.crons.add(cron.seq, cron.status)
+        if cron.environment_id is not None:
+            group = project.cron_groups.get(("env", cron.environment_id))
+            if group is None:
+                group = project.cron_groups[("env", cron.environment_id)] = Index()
+            group.add(cron.seq, cron.status)
+
     def drop_cron(self, cron_id: str) -> None:
         """Forget a deleted cron job (its jobs stay, ``cron_job_id`` intact)."""
         cron = self.crons.pop(cron_id)
@@ -110,7 +120,7 @@ class World:
         project = self.projects[job.project_id]
         self.jobs[job.id] = job
         self.by_seq[job.seq] = job
-        for index in self._indexes(project, job):
+        for index in self.job_indexes(project, job):
             index.add(job.seq, job.status)
         if job.batch_id is not None:
             batch = self.batches.get(job.batch_id)
@@ -132,7 +142,7 @@ class World:
         after = job.status
         if before != after:
             project = self.projects[job.project_id]
-            for index in self._indexes(project, job):
+            for index in self.job_indexes(project, job):
                 index.move(job.seq, before, after)
             if job.batch_id is not None:
                 counts = self.batches[job.batch_id].counts
@@ -161,7 +171,7 @@ class World:
         """Append an entry to the job's event log, at the current time."""
         job.log.append((self.now, level, message, job.status, job.attempt))
 
-    def _indexes(self, project: Project, job: Job) -> list[Index]:
+    def job_indexes(self, project: Project, job: Job) -> list[Index]:
         groups = project.job_groups
         out = [project.jobs]
         for kind, ident in (
