@@ -65,7 +65,16 @@ def finite_json(key: str, value: Any, path: str = "") -> None:
             )
     elif isinstance(value, dict):
         for k, v in value.items():
+            if not isinstance(k, str):
+                raise invalid(key, f"key {k!r} at {path or 'the top'} is not a string", path=path)
             finite_json(key, v, f"{path}.{k}" if path else str(k))
     elif isinstance(value, list):
         for i, v in enumerate(value):
             finite_json(key, v, f"{path}[{i}]")
+    elif value is not None and not isinstance(value, str | int):  # bool is an int
+        raise invalid(
+            key,
+            f"{value!r} at {path or 'the top'} is not a JSON value; expected null, "
+            "true/false, a number, a string, an array or an object",
+            path=path,
+        )

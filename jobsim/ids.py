@@ -17,7 +17,7 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 def is_uuid(value: str) -> bool:
     """True for a canonical lowercase UUID (any version)."""
-    return _UUID.match(value) is not None
+    return _UUID.fullmatch(value) is not None
 
 
 class IdSource:

@@ -8,10 +8,12 @@ all jobs alike, and both control tools take over from a script for that one step
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime
 from typing import Any
 
 from jobsim.arguments import whole
-from jobsim.clock import format_ms, seconds_to_ms
+from jobsim.clock import format_ms, from_datetime, seconds_to_ms
 from jobsim.errors import conflict, invalid
 from jobsim.lifecycle import backoff_ms
 from jobsim.records import Job
@@ -27,6 +29,8 @@ JOB_START = "job_start"
 ATTEMPT_END = "attempt_end"
 NEXT_ATTEMPT = "next_attempt"
 DEADLINE = "deadline"
+
+_LAST_MS = from_datetime(datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC))
 
 
 def schedule_start(world: World, job: Job) -> None:
@@ -132,6 +136,9 @@ def sim_advance_clock(world: World, args: dict[str, Any]) -> dict[str, Any]:
     seconds = args["seconds"]
     if seconds < 0:  # pragma: no cover - the schema's minimum refuses it first
         raise invalid("seconds", f"{seconds} is negative; the clock only moves forward")
+    room = (_LAST_MS - world.now) / 1000  # timestamps end with the year 9999
+    if not math.isfinite(seconds) or seconds > room:
+        raise invalid("seconds", f"{seconds!r} is out of range; expected a number from 0 to {room}")
     advance(world, world.now + seconds_to_ms(seconds))
     return {"now": format_ms(world.now)}
 

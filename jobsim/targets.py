@@ -6,6 +6,7 @@ when the job is created; redefining a target changes only later jobs.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from jsonschema import Draft7Validator
@@ -72,6 +73,10 @@ def make_target(
 @handler("sim_define_target")
 def sim_define_target(world: World, args: dict[str, Any]) -> dict[str, Any]:
     name = non_empty(args, "name")
+    for key in ("start_after_seconds", "run_seconds"):
+        value = args.get("behavior", {}).get(key, 0)
+        if not math.isfinite(value * 1000):
+            raise invalid(f"behavior.{key}", f"{value!r} is not a finite number of seconds")
     target = make_target(
         name,
         args.get("description"),
