@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jobsim.arguments import non_empty, optional_uuid
-from jobsim.errors import conflict
+from jobsim.errors import conflict, invalid
 from jobsim.records import Project, Scoped
 from jobsim.registry import handler
 from jobsim.serialize import scoped_dict
@@ -15,6 +15,10 @@ from jobsim.world import World
 @handler("sim_create_project")
 def create_project(world: World, args: dict[str, Any]) -> dict[str, Any]:
     slug: str = args["slug"]
+    if slug.endswith("\n"):  # the schema's `$` (Python re) lets one trailing newline pass
+        raise invalid(
+            "slug", f"{slug!r} ends with a newline; expected 1-63 of a-z, 0-9 and '-' only"
+        )
     given = optional_uuid(args, "id")
     # An id and a slug share one namespace (project_reference matches either), so
     # neither may shadow an existing id or slug.
