@@ -35,6 +35,8 @@ DEFAULT_POLICY = "Forbid"
 
 def check_timezone(name: str, field: str = "timezone") -> ZoneInfo:
     try:
+        if name == "localtime":  # the host's zone, not an IANA name: not deterministic
+            raise ZoneInfoNotFoundError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise invalid(
@@ -58,7 +60,14 @@ def check_schedule(expr: str, zone: ZoneInfo, field: str = "schedule") -> None:
 def next_fire(cron: CronJob, after_ms: int) -> int:
     """The first fire time strictly after ``after_ms``, in the cron job's zone."""
     local = to_datetime(after_ms).astimezone(ZoneInfo(cron.timezone))
-    return from_datetime(next(CronSim(cron.schedule, local)))
+    for fire in CronSim(cron.schedule, local):
+        # cronsim works on the naive wall clock for fixed-time schedules and returns
+        # the first occurrence of a repeated time, which can be before ``after_ms``
+        # when that lies in the second pass of a DST fall-back hour: skip it.
+        ms = from_datetime(fire)
+        if ms > after_ms:
+            return ms
+    raise AssertionError("unreachable: check_schedule refuses schedules that never fire")
 
 
 def schedule_tick(world: World, cron: CronJob) -> None:
