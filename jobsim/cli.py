@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 __all__ = ["main"]
@@ -15,12 +16,45 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from jobsim.mcp.cli import run_serve
+    except ModuleNotFoundError as error:
+        if error.name is None or error.name.split(".")[0] not in ("mcp", "mcp_types"):
+            raise
+        print(
+            f"jobsim serve needs the mcp extra: pip install 'jobsim[mcp]' ({error})",
+            file=sys.stderr,
+        )
+        return 2
+    return run_serve(args)
+
+
+def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = sub.add_parser("serve", help="serve the simulator over MCP (stdio, or streamable HTTP)")
+    serve.add_argument("--seed", type=int, default=0, help="seed of the id source (default: 0)")
+    serve.add_argument("--start", help="virtual start time, ISO 8601 with an offset")
+    serve.add_argument("--world", metavar="FILE", help="load projects, targets and calls from FILE")
+    serve.add_argument("--control", action="store_true", help="publish the sim_* control tools")
+    serve.add_argument("--http", action="store_true", help="serve streamable HTTP, not stdio")
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP host (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="HTTP port (default: 8000)")
+    serve.add_argument(
+        "--token",
+        action="append",
+        metavar="TOKEN=PROJECT",
+        help="HTTP: require bearer tokens; each sees one project (repeatable)",
+    )
+    serve.set_defaults(run=_serve)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jobsim", description="A simulator of a Jobs API.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = sub.add_parser("demo", help="run a short scenario and print its timeline")
     demo.add_argument("--seed", type=int, default=0, help="seed of the id source (default: 0)")
     demo.set_defaults(run=_demo)
+    _add_serve(sub)
     return parser
 
 

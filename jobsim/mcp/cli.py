@@ -1,0 +1,60 @@
+"""``jobsim serve``: build the simulator the command line describes and serve it."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import logging
+import sys
+
+import anyio
+
+from jobsim.mcp.transports import serve_http, serve_stdio
+from jobsim.mcp.worldfile import WorldFileError, load_world
+from jobsim.simulator import Simulator
+
+__all__ = ["parse_tokens", "run_serve"]
+
+
+def parse_tokens(values: list[str]) -> dict[str, str]:
+    """``TOKEN=PROJECT`` pairs as a dict; raises ``ValueError`` saying which one is wrong."""
+    tokens: dict[str, str] = {}
+    for value in values:
+        token, sep, project = value.partition("=")
+        if not sep or not token or not project:
+            raise ValueError(f"--token {value!r}: expected TOKEN=PROJECT (a project slug or id)")
+        if token in tokens:
+            raise ValueError(f"--token: the same token is given twice (for {tokens[token]!r})")
+        tokens[token] = project
+    return tokens
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Run ``jobsim serve`` with the parsed ``args``; returns the exit status.
+
+    Logs and errors go to stderr; over stdio, stdout carries nothing but protocol.
+    """
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=logging.WARNING,
+        format="jobsim %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        tokens = parse_tokens(args.token or [])
+        if tokens and not args.http:
+            raise ValueError("--token needs --http: bearer tokens only exist over HTTP")
+        if not 0 <= args.port <= 65535:
+            raise ValueError(f"--port {args.port}: expected 0 to 65535")
+        knobs = {} if args.start is None else {"start": args.start}
+        sim = Simulator(args.seed, **knobs)
+        if args.world is not None:
+            load_world(sim, args.world)
+    except (ValueError, TypeError) as error:  # WorldFileError is a ValueError
+        kind = "world" if isinstance(error, WorldFileError) else "usage"
+        print(f"jobsim serve: {kind} error: {error}", file=sys.stderr)
+        return 2
+    if args.http:
+        serve_http(sim, control=args.control, tokens=tokens, host=args.host, port=args.port)
+    else:
+        anyio.run(functools.partial(serve_stdio, sim, control=args.control))
+    return 0

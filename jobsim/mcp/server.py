@@ -1,0 +1,231 @@
+"""The MCP adapter: one low-level SDK ``Server`` in front of one :class:`~jobsim.Simulator`.
+
+``tools/list`` publishes the registry's schemas as they are; ``tools/call`` runs
+:meth:`Simulator.call`. A :class:`~jobsim.ToolError` becomes a tool result with
+``isError: true`` (its text is ``"<code>: <message>"``, its ``_meta["jobsim/error"]``
+the error's :meth:`~jobsim.ToolError.to_dict`); any other exception becomes an
+``internal`` error result, so no Python exception reaches the transport. A tool the
+server does not publish (an unknown name, or a ``sim_*`` tool while control is off)
+is a JSON-RPC error (``-32602``), not a tool result.
+
+The SDK's low-level server does not validate tool arguments or outputs itself (only
+the high-level ``MCPServer`` does), so every argument reaches jobsim, whose own
+``invalid_arguments`` errors are the ones a client sees.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import mcp_types as types
+from mcp.server import Server, ServerRequestContext
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+from mcp.shared.exceptions import MCPError
+
+import jobsim
+from jobsim.errors import ToolError, not_found
+from jobsim.registry import TOOLS
+from jobsim.simulator import Simulator
+
+__all__ = ["ERROR_META_KEY", "ProjectScope", "create_server", "error_result", "success_result"]
+
+logger = logging.getLogger("jobsim.mcp")
+
+#: The ``_meta`` key of an error result that carries ``ToolError.to_dict()``.
+ERROR_META_KEY = "jobsim/error"
+
+#: What a call naming a project outside its token's scope is run with instead: a
+#: string that can be neither a project id (a UUID) nor a slug (its pattern), so the
+#: simulator answers exactly as it does for any project that does not exist.
+_OUT_OF_SCOPE = "(a project outside this token's scope)"
+
+_INSTRUCTIONS = (
+    "jobsim: a deterministic, in-memory simulator of a Jobs API. Every tool's input and "
+    "output schema is the published one. Time is virtual: it moves only when "
+    "sim_advance_clock is called (the sim_* control tools are listed only when the server "
+    "runs with control enabled). A refused call is a result with isError true whose text "
+    "is '<code>: <message>'."
+)
+
+
+class ProjectScope:
+    """The one project a bearer token (or an in-process connection) may see.
+
+    ``project`` is the slug or id it was configured with. A ``project_reference``
+    is in scope when it names that project by either its slug or its id; the pair is
+    looked up (in a snapshot) the first time a reference other than ``project`` is
+    met, and kept once the project exists: a project's id and slug never change.
+    """
+
+    def __init__(self, project: str) -> None:
+        if not project:
+            raise ValueError("a project scope needs a project slug or id")
+        self.project = project
+        self._names: frozenset[str] | None = None
+
+    def allows(self, sim: Simulator, reference: str) -> bool:
+        """Whether ``reference`` names this scope's project in ``sim``."""
+        if reference == self.project:
+            return True
+        if self._names is None:
+            self._names = _project_names(sim, self.project)
+        return self._names is not None and reference in self._names
+
+    def __repr__(self) -> str:
+        return f"ProjectScope({self.project!r})"
+
+
+def _project_names(sim: Simulator, reference: str) -> frozenset[str] | None:
+    # project_reference resolves the id first, then the slug (SPEC section 2).
+    projects: list[dict[str, str]] = sim.snapshot()["projects"]
+    for key in ("id", "slug"):
+        for project in projects:
+            if project[key] == reference:
+                return frozenset((project["id"], project["slug"]))
+    return None
+
+
+def success_result(output: dict[str, Any]) -> types.CallToolResult:
+    """A tool's output as a result: ``structuredContent`` plus the same JSON as text."""
+    return types.CallToolResult(
+        content=[types.TextContent(text=json.dumps(output, ensure_ascii=False))],
+        structured_content=output,
+    )
+
+
+def error_result(error: ToolError) -> types.CallToolResult:
+    """A refused call as a result with ``isError: true``; its text is ``str(error)``."""
+    return types.CallToolResult(
+        content=[types.TextContent(text=str(error))],
+        is_error=True,
+        _meta={ERROR_META_KEY: error.to_dict()},
+    )
+
+
+class _Adapter:
+    """The handlers of one server; holds the simulator, the published tools and scopes."""
+
+    def __init__(
+        self,
+        sim: Simulator,
+        *,
+        control: bool,
+        project: str | None,
+        tokens: Mapping[str, str] | None,
+    ) -> None:
+        self.sim = sim
+        self.tools = {
+            spec.name: types.Tool(
+                name=spec.name,
+                description=spec.description,
+                input_schema=copy.deepcopy(spec.input_schema),
+                output_schema=copy.deepcopy(spec.output_schema),
+            )
+            for spec in TOOLS.values()
+            if control or spec.family != "control"
+        }
+        self.scope = ProjectScope(project) if project is not None else None
+        # One scope object per project, shared by every token of that project.
+        by_project: dict[str, ProjectScope] = {}
+        self.token_scopes = {
+            token: by_project.setdefault(name, ProjectScope(name))
+            for token, name in (tokens or {}).items()
+        }
+
+    async def list_tools(
+        self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=list(self.tools.values()))
+
+    def input_schema(self, name: str) -> Mapping[str, Any] | None:
+        tool = self.tools.get(name)
+        return tool.input_schema if tool is not None else None
+
+    async def call_tool(
+        self, ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        name = params.name
+        if name not in self.tools:
+            raise MCPError(
+                code=types.INVALID_PARAMS,
+                message=f"Unknown tool: {name}",
+                data={"tool": name, "known": list(self.tools)},
+            )
+        scope = self._scope_of(ctx)
+        try:
+            return success_result(self._run(name, params.arguments, scope))
+        except ToolError as error:
+            return error_result(error)
+        except Exception as exc:  # a bug in jobsim: report it, never crash the transport
+            logger.exception("tool %s raised", name)
+            return error_result(
+                ToolError(
+                    "internal",
+                    f"jobsim raised {type(exc).__name__} while running {name}: {exc}",
+                    {"exception": type(exc).__name__},
+                )
+            )
+
+    def _scope_of(self, ctx: ServerRequestContext[Any]) -> ProjectScope | None:
+        if self.scope is not None:
+            return self.scope
+        if not self.token_scopes:
+            return None
+        # The HTTP app only lets requests with a known bearer token through; the
+        # Starlette request of this message carries the verified token.
+        request = ctx.request
+        user = getattr(request, "scope", {}).get("user") if request is not None else None
+        if isinstance(user, AuthenticatedUser):
+            scope = self.token_scopes.get(user.access_token.token)
+            if scope is not None:
+                return scope
+        raise MCPError(code=types.INVALID_REQUEST, message="a valid bearer token is required")
+
+    def _run(self, name: str, arguments: Any, scope: ProjectScope | None) -> dict[str, Any]:
+        reference = arguments.get("project_reference") if isinstance(arguments, dict) else None
+        if scope is None or not isinstance(reference, str) or scope.allows(self.sim, reference):
+            return self.sim.call(name, arguments)
+        # Another project: run the call as if it named a project that does not exist,
+        # so every check before the project lookup (and its order) is the simulator's.
+        try:
+            return self.sim.call(name, {**arguments, "project_reference": _OUT_OF_SCOPE})
+        except ToolError as error:
+            if error.code == "not_found" and error.details.get("id") == _OUT_OF_SCOPE:
+                raise not_found("project", reference) from None
+            raise
+
+
+def create_server(
+    sim: Simulator,
+    *,
+    control: bool = False,
+    project: str | None = None,
+    tokens: Mapping[str, str] | None = None,
+) -> Server[Any]:
+    """A low-level MCP ``Server`` that serves ``sim``'s tools.
+
+    ``control`` publishes the ``sim_*`` tools (hidden and uncallable otherwise).
+    ``project`` scopes every call to one project (by slug or id); ``tokens`` maps
+    bearer tokens to projects for the HTTP transport (see
+    :func:`jobsim.mcp.transports.http_app`), each request scoped to its token's
+    project. A ``project_reference`` outside the scope is ``not_found``, worded
+    exactly as for a project that does not exist.
+    """
+    if project is not None and tokens:
+        raise ValueError("give either one project scope or tokens, not both")
+    adapter = _Adapter(sim, control=control, project=project, tokens=tokens)
+    server: Server[Any] = Server(
+        "jobsim",
+        version=jobsim.__version__,
+        title="jobsim",
+        description="A deterministic, in-memory simulator of a Jobs API",
+        instructions=_INSTRUCTIONS,
+        get_tool_input_schema=adapter.input_schema,
+        on_list_tools=adapter.list_tools,
+        on_call_tool=adapter.call_tool,
+    )
+    return server
