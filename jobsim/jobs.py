@@ -178,9 +178,12 @@ _GROUP_FILTERS = (
 def list_jobs(world: World, args: dict[str, Any]) -> dict[str, Any]:
     size = limit(args, 20, 100)
     cursor: str | None = args.get("cursor")
-    if cursor is not None and cursor not in world.jobs:
-        raise bad_cursor(cursor)
-    project = world.project(args["project_reference"])
+    try:
+        project = world.project(args["project_reference"])
+    except ToolError:
+        if cursor is not None:  # no cursor is an item of a missing listing
+            raise bad_cursor(cursor) from None
+        raise
     cursor_seq = resolve_cursor(world, cursor, lambda j: j.project_id == project.id)
     index: Index | None = project.jobs
     residual: list[tuple[str, str]] = []
