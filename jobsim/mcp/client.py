@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 import mcp_types as types
 from mcp.client.session import ClientSession
+from mcp.server import Server
 from mcp.shared.memory import create_client_server_memory_streams
 from mcp_types.version import (
     HANDSHAKE_PROTOCOL_VERSIONS,
@@ -54,6 +56,22 @@ async def connect(
             + ", ".join((*HANDSHAKE_PROTOCOL_VERSIONS, *MODERN_PROTOCOL_VERSIONS))
         )
     server = create_server(sim, control=control, project=project)
+    try:
+        async with _session(server, protocol_version, read_timeout_seconds) as session:
+            yield session
+    except BaseExceptionGroup as group:
+        # The task groups wrap whatever the body raised (an assertion, say); hand a
+        # lone exception back as itself.
+        lone = _lone(group)
+        if lone is None:
+            raise
+        raise lone from None
+
+
+@asynccontextmanager
+async def _session(
+    server: Server[Any], protocol_version: str, read_timeout_seconds: float | None
+) -> AsyncIterator[ClientSession]:
     async with create_client_server_memory_streams() as (client_streams, server_streams):
         client_read, client_write = client_streams
         server_read, server_write = server_streams
@@ -84,6 +102,13 @@ async def connect(
                 with anyio.move_on_after(_SHUTDOWN_GRACE_SECONDS):
                     await done.wait()
                 group.cancel_scope.cancel()
+
+
+def _lone(group: BaseExceptionGroup[BaseException]) -> Exception | None:
+    error: BaseException = group
+    while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
+        error = error.exceptions[0]
+    return error if isinstance(error, Exception) and not isinstance(error, ExceptionGroup) else None
 
 
 async def negotiate(session: ClientSession, protocol_version: str) -> None:
