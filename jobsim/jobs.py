@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from referencing.exceptions import Unresolvable
+
 from jobsim import runtime
 from jobsim.arguments import finite_json, limit, non_empty, optional_uuid, whole
 from jobsim.errors import ToolError, conflict, invalid, not_found
@@ -27,9 +29,18 @@ def check_config(world: World, args: dict[str, Any]) -> dict[str, Any]:
     finite_json("config", config)
     target = world.targets.get(args["target"])
     if target is not None and target.validator is not None:
-        error = next(
-            iter(sorted(target.validator.iter_errors(config), key=lambda e: list(e.path))), None
-        )
+        try:
+            error = next(
+                iter(sorted(target.validator.iter_errors(config), key=lambda e: list(e.path))),
+                None,
+            )
+        except Unresolvable as e:  # a $ref of the schema that points nowhere
+            raise invalid(
+                "target",
+                f"the input_schema of target {target.name!r} has a $ref that cannot be "
+                f"resolved ({e}); redefine the target with a self-contained schema",
+                target=target.name,
+            ) from None
         if error is not None:
             where = ".".join(map(str, ["config", *error.absolute_path]))
             raise invalid(

@@ -12,7 +12,7 @@ from typing import Any
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import SchemaError
 
-from jobsim.arguments import non_empty
+from jobsim.arguments import finite_json, non_empty
 from jobsim.clock import seconds_to_ms
 from jobsim.errors import invalid, not_found
 from jobsim.records import Behavior, Target
@@ -27,6 +27,7 @@ def _checked_schema(args: dict[str, Any], key: str) -> dict[str, Any] | None:
     schema: dict[str, Any] | None = args.get(key)
     if schema is None:
         return None
+    finite_json(key, schema)
     try:
         Draft7Validator.check_schema(schema)
     except SchemaError as e:

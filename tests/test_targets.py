@@ -327,3 +327,42 @@ def test_mutating_a_returned_target_changes_nothing(sim):
 def test_target_outputs_validate_against_the_published_schema(sim):
     out = sim.call("sim_define_target", {"name": "task:x", "input_schema": SCHEMA})
     assert list(get_tool("get_job_target").output_validator.iter_errors(out)) == []
+
+
+@pytest.mark.parametrize("key", ["input_schema", "output_schema"])
+def test_a_schema_with_a_non_finite_number_is_refused(sim, key):
+    schema = {"type": "object", "properties": {"n": {"maximum": float("nan")}}}
+    error = refused(sim, "sim_define_target", {"name": "task:x", key: schema})
+    assert error.code == "invalid_arguments"
+    assert error.details["field"] == key
+
+
+@pytest.mark.parametrize("ref", ["#/definitions/missing", "https://schemas.example/config.json"])
+def test_a_schema_ref_that_cannot_be_resolved_is_invalid_arguments_not_a_crash(sim, ref):
+    schema = {"type": "object", "properties": {"a": {"$ref": ref}}}
+    sim.call("sim_define_target", {"name": "task:x", "input_schema": schema})
+    assert create_job(sim, "task:x", config={})["status"] == "submitted"  # "a" not checked
+    for tool, args in (
+        ("create_job", {"project_reference": P, "name": "j", "target": "task:x"}),
+        ("create_cron_job", cron_args("task:x")),
+    ):
+        error = refused(sim, tool, {**args, "config": {"a": 1}})
+        assert error.code == "invalid_arguments"
+        assert error.details["field"] == "target"
+        assert "$ref" in error.message
+    assert count_jobs(sim) == 1
+
+
+def test_a_schema_ref_within_the_schema_is_followed(sim):
+    schema = {
+        "definitions": {"positive": {"type": "integer", "minimum": 1}},
+        "properties": {"n": {"$ref": "#/definitions/positive"}},
+    }
+    sim.call("sim_define_target", {"name": "task:x", "input_schema": schema})
+    assert create_job(sim, "task:x", config={"n": 2})["config"] == {"n": 2}
+    error = refused(
+        sim,
+        "create_job",
+        {"project_reference": P, "name": "j", "target": "task:x", "config": {"n": 0}},
+    )
+    assert error.details["field"] == "config.n"
