@@ -1,0 +1,229 @@
+"""jobsim's pytest plugin (registered through the ``pytest11`` entry point).
+
+Fixtures:
+
+``jobsim``
+    A fresh :class:`~jobsim.Simulator`, configured by the test's
+    ``@pytest.mark.jobsim(seed=..., start=..., **knobs)`` (keyword arguments of
+    ``Simulator``; the closest marker wins).
+``jobsim_mcp``
+    An async fixture: an MCP ``ClientSession`` connected in-process to a server on
+    the ``jobsim`` simulator, control tools included (needs the ``mcp`` extra). It
+    runs under anyio's pytest plugin, which ships with anyio::
+
+        @pytest.mark.anyio
+        async def test_cancel(jobsim, jobsim_mcp):
+            await jobsim_mcp.call_tool("sim_create_project", {"slug": "acme"})
+
+``jobsim_server``
+    The URL (``http://127.0.0.1:PORT/mcp``) of a real ``jobsim serve --http
+    --control`` subprocess on a free loopback port, with the marker's ``seed`` and
+    ``start``; stopped after the test. It has its own simulator, not ``jobsim``.
+
+When a test that used the ``jobsim`` fixture fails, its report gets a
+"jobsim transcript" section: every call the simulator saw, in order.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Generator, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from jobsim.simulator import Simulator
+
+if TYPE_CHECKING:
+    from mcp.client.session import ClientSession
+
+__all__ = [
+    "TRANSCRIPT_SECTION",
+    "format_transcript",
+    "jobsim",
+    "jobsim_mcp",
+    "jobsim_server",
+    "serve_subprocess",
+]
+
+#: The title of the report section a failing test gets.
+TRANSCRIPT_SECTION = "jobsim transcript"
+
+#: At most this many calls (the latest) are shown; longer values are cut.
+_TRANSCRIPT_CALLS = 200
+_VALUE_CHARS = 2000
+
+#: How long a ``jobsim serve`` subprocess may take to accept connections or to stop.
+_START_SECONDS = 30.0
+_STOP_SECONDS = 10.0
+
+_SIMULATOR = pytest.StashKey[Simulator]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``jobsim`` marker (so ``--strict-markers`` accepts it)."""
+    config.addinivalue_line(
+        "markers",
+        "jobsim(seed=0, start=..., **knobs): configure the Simulator of the jobsim fixture "
+        "(and the seed and start of jobsim_server)",
+    )
+
+
+def _knobs(request: pytest.FixtureRequest) -> dict[str, Any]:
+    marker = request.node.get_closest_marker("jobsim")
+    if marker is None:
+        return {}
+    if marker.args:
+        pytest.fail(
+            "@pytest.mark.jobsim takes keyword arguments only, e.g. "
+            "@pytest.mark.jobsim(seed=1, start='2026-01-01T00:00:00Z')",
+            pytrace=False,
+        )
+    return dict(marker.kwargs)
+
+
+@pytest.fixture
+def jobsim(request: pytest.FixtureRequest) -> Simulator:
+    """A fresh Simulator, configured by ``@pytest.mark.jobsim(**knobs)``."""
+    knobs = _knobs(request)
+    seed = knobs.pop("seed", 0)
+    try:
+        sim = Simulator(seed, **knobs)
+    except (TypeError, ValueError) as error:
+        pytest.fail(f"@pytest.mark.jobsim: {error}", pytrace=False)
+    request.node.stash[_SIMULATOR] = sim
+    return sim
+
+
+@pytest.fixture
+async def jobsim_mcp(jobsim: Simulator, anyio_backend: Any) -> AsyncIterator[ClientSession]:
+    """An MCP ``ClientSession`` connected in-process to ``jobsim`` (control tools on)."""
+    from jobsim.mcp import connect
+
+    async with connect(jobsim, control=True) as session:
+        yield session
+
+
+@pytest.fixture
+def jobsim_server(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of a ``jobsim serve --http --control`` subprocess, stopped after the test."""
+    knobs = _knobs(request)
+    args = ["--control", "--seed", str(knobs.pop("seed", 0))]
+    if "start" in knobs:
+        args += ["--start", str(knobs.pop("start"))]
+    if knobs:
+        pytest.fail(
+            "jobsim_server takes only seed and start from @pytest.mark.jobsim, not "
+            + ", ".join(sorted(knobs)),
+            pytrace=False,
+        )
+    with serve_subprocess(args) as url:
+        yield url
+
+
+@contextmanager
+def serve_subprocess(
+    args: Sequence[str] = (),
+    *,
+    host: str = "127.0.0.1",
+    start_timeout: float = _START_SECONDS,
+) -> Iterator[str]:
+    """Run ``jobsim serve --http`` with ``args`` on a free port of ``host``; yield its URL.
+
+    Waits (at most ``start_timeout`` seconds) until the port accepts connections,
+    and on exit stops the process (SIGTERM, then SIGKILL) and waits for it. Its
+    stderr is kept in a temporary file and quoted if it fails to start.
+    """
+    port = _free_port(host)
+    command = [sys.executable, "-m", "jobsim.cli", "serve", "--http", "--host", host]
+    command += ["--port", str(port), *args]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log
+        )
+        try:
+            _wait_until_listening(process, host, port, start_timeout, log)
+            yield f"http://{host}:{port}/mcp"
+        finally:
+            _stop(process)
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_until_listening(
+    process: subprocess.Popen[bytes], host: str, port: int, timeout: float, log: Any
+) -> None:
+    deadline = time.monotonic() + timeout  # wall-clock ok: bounded wait for a real subprocess
+    while True:
+        if process.poll() is not None:
+            log.seek(0)
+            output = log.read().decode(errors="replace")
+            raise RuntimeError(
+                f"jobsim serve exited with status {process.returncode} before listening:\n{output}"
+            )
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:  # wall-clock ok: bounded wait for a real subprocess
+            raise RuntimeError(f"jobsim serve did not listen on {host}:{port} in {timeout}s")
+        time.sleep(0.05)  # wall-clock ok: polling a real subprocess's port
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    process.wait(timeout=_STOP_SECONDS)
+
+
+def format_transcript(transcript: list[dict[str, Any]], limit: int = _TRANSCRIPT_CALLS) -> str:
+    """The transcript as text, one call a line: time, tool, arguments, and the outcome."""
+    lines: list[str] = []
+    if len(transcript) > limit:
+        lines.append(f"... {len(transcript) - limit} earlier call(s) not shown")
+        transcript = transcript[-limit:]
+    for entry in transcript:
+        arguments = _short(entry.get("arguments"))
+        if "error" in entry:
+            error = entry["error"]
+            outcome = f"!! {error.get('code')}: {error.get('message')}"
+        else:
+            outcome = f"-> {_short(entry.get('result'))}"
+        lines.append(f"{entry.get('at')} {entry.get('tool')} {arguments} {outcome}")
+    return "\n".join(lines) if lines else "(no calls)"
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=False, default=repr)
+    if len(text) > _VALUE_CHARS:
+        text = text[:_VALUE_CHARS] + f"... ({len(text) - _VALUE_CHARS} more characters)"
+    return text
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Add the simulator's transcript to the report of a failing test that used it."""
+    report = yield
+    if report.failed:
+        sim = item.stash.get(_SIMULATOR, None)
+        if sim is not None:
+            report.sections.append((TRANSCRIPT_SECTION, format_transcript(sim.transcript)))
+    return report

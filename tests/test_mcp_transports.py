@@ -1,0 +1,409 @@
+"""``jobsim serve`` as a real subprocess: stdio, streamable HTTP on 127.0.0.1, tokens, CLI.
+
+Every wait is bounded and every subprocess is stopped; all traffic stays on loopback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx2
+import mcp_types as types
+import pytest
+from mcp.client.session import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
+from mcp_types.version import LATEST_PROTOCOL_VERSION, OLDEST_SUPPORTED_VERSION
+
+from jobsim import Simulator
+from jobsim.cli import main
+from jobsim.mcp.client import negotiate
+from jobsim.pytest_plugin import serve_subprocess
+
+#: Every wait in this module is bounded by this many seconds.
+TIMEOUT = 60
+VERSIONS = [LATEST_PROTOCOL_VERSION, OLDEST_SUPPORTED_VERSION]
+SERVE = [sys.executable, "-m", "jobsim.cli", "serve"]
+
+WORLD: dict[str, Any] = {
+    "projects": [{"slug": "acme", "environments": ["production"]}, {"slug": "beta"}],
+    "calls": [
+        {
+            "tool": "create_job",
+            "arguments": {"project_reference": "beta", "name": "secret", "target": "t"},
+        }
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def world_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("world") / "world.json"
+    path.write_text(json.dumps(WORLD), encoding="utf-8")
+    return path
+
+
+def text_of(result: types.CallToolResult) -> str:
+    block = result.content[0]
+    assert isinstance(block, types.TextContent)
+    return block.text
+
+
+# -- stdio ---------------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def stdio_session(
+    args: list[str], version: str, errlog: Path
+) -> AsyncIterator[ClientSession]:
+    params = StdioServerParameters(command=sys.executable, args=[*SERVE[1:], *args])
+    with anyio.fail_after(TIMEOUT), errlog.open("w", encoding="utf-8") as log:
+        async with (
+            stdio_client(params, errlog=log) as (read_stream, write_stream),
+            ClientSession(read_stream, write_stream, read_timeout_seconds=TIMEOUT) as session,
+        ):
+            await negotiate(session, version)
+            yield session
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_stdio_serves_the_world_file_without_control(
+    version: str, world_file: Path, tmp_path: Path
+) -> None:
+    args = ["--seed", "4", "--world", str(world_file)]
+    async with stdio_session(args, version, tmp_path / "stderr.txt") as session:
+        assert session.protocol_version == version
+        names = [tool.name for tool in (await session.list_tools()).tools]
+        assert names == Simulator.tools(control=False)
+        listed = await session.call_tool("list_jobs", {"project_reference": "beta"})
+        (job,) = listed.structured_content["data"]
+        missing = await session.call_tool("get_job", {"project_reference": "acme", "job_id": "x"})
+        with pytest.raises(MCPError) as caught:
+            await session.call_tool("sim_advance_clock", {"seconds": 1})
+    # The same seed and world give the same ids as in this process.
+    twin = Simulator(seed=4)
+    from jobsim.mcp import load_world
+
+    load_world(twin, WORLD)
+    assert job == twin.call("list_jobs", {"project_reference": "beta"})["data"][0]
+    assert missing.is_error
+    assert text_of(missing) == "not_found: job 'x' not found"
+    assert caught.value.code == types.INVALID_PARAMS
+
+
+@pytest.mark.anyio
+async def test_stdio_stdout_carries_nothing_but_protocol(tmp_path: Path) -> None:
+    messages = [
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": OLDEST_SUPPORTED_VERSION,
+                "capabilities": {},
+                "clientInfo": {"name": "raw", "version": "0"},
+            },
+        },
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+        {
+            "jsonrpc": "2.0",
+            "id": 3,
+            "method": "tools/call",
+            "params": {"name": "sim_create_project", "arguments": {"slug": "acme"}},
+        },
+        {"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "nope"}},
+    ]
+    replies: list[dict[str, Any]] = []
+    with anyio.fail_after(TIMEOUT):
+        async with await anyio.open_process(
+            [*SERVE, "--control"], stderr=subprocess.DEVNULL
+        ) as process:
+            assert process.stdin is not None
+            assert process.stdout is not None
+            buffer = b""
+            for message in messages:
+                await process.stdin.send(json.dumps(message).encode() + b"\n")
+                if "id" not in message:
+                    continue
+                while b"\n" not in buffer:
+                    buffer += await process.stdout.receive()
+                line, buffer = buffer.split(b"\n", 1)
+                replies.append(json.loads(line))  # every line is JSON
+            await process.stdin.aclose()
+            rest = b""
+            async for chunk in process.stdout:
+                rest += chunk
+            assert await process.wait() == 0
+    assert buffer + rest == b""
+    assert all(reply["jsonrpc"] == "2.0" for reply in replies)
+    assert [reply["id"] for reply in replies] == [1, 2, 3, 4]
+    assert len(replies[1]["result"]["tools"]) == len(Simulator.tools())
+    assert replies[2]["result"]["structuredContent"]["slug"] == "acme"
+    assert replies[3]["error"]["code"] == types.INVALID_PARAMS
+
+
+# -- streamable HTTP ----------------------------------------------------------------------
+
+TOKENS = {"tok-acme": "acme", "tok-beta": "beta"}
+
+
+@pytest.fixture(scope="module")
+def scoped_server(world_file: Path) -> Iterator[str]:
+    """``jobsim serve --http`` with the world file and one token per project."""
+    args = ["--control", "--seed", "4", "--world", str(world_file)]
+    for token, project in TOKENS.items():
+        args += ["--token", f"{token}={project}"]
+    with serve_subprocess(args) as url:
+        yield url
+
+
+@asynccontextmanager
+async def http_session(
+    url: str, version: str, token: str | None = None
+) -> AsyncIterator[ClientSession]:
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    with anyio.fail_after(TIMEOUT):
+        async with (
+            httpx2.AsyncClient(headers=headers, timeout=TIMEOUT) as http,
+            streamable_http_client(url, http_client=http) as (read_stream, write_stream),
+            ClientSession(read_stream, write_stream, read_timeout_seconds=TIMEOUT) as session,
+        ):
+            await negotiate(session, version)
+            yield session
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_http_token_sees_its_own_project(scoped_server: str, version: str) -> None:
+    async with http_session(scoped_server, version, "tok-beta") as session:
+        assert session.protocol_version == version
+        assert len((await session.list_tools()).tools) == len(Simulator.tools())
+        result = await session.call_tool("list_jobs", {"project_reference": "beta"})
+        (job,) = result.structured_content["data"]
+        by_id = await session.call_tool("list_jobs", {"project_reference": job["project_id"]})
+    assert by_id.structured_content["data"] == [job]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_http_another_projects_data_is_not_found_as_if_missing(
+    scoped_server: str, version: str
+) -> None:
+    async with http_session(scoped_server, version, "tok-beta") as session:
+        (job,) = (
+            await session.call_tool("list_jobs", {"project_reference": "beta"})
+        ).structured_content["data"]
+    async with http_session(scoped_server, version, "tok-acme") as session:
+        texts = []
+        for reference in ("beta", job["project_id"], "nowhere"):
+            for tool, arguments in (
+                ("list_jobs", {}),
+                ("get_job", {"job_id": job["id"]}),
+                ("cancel_job", {"job_id": job["id"]}),
+            ):
+                result = await session.call_tool(
+                    tool, {"project_reference": reference, **arguments}
+                )
+                assert result.is_error
+                texts.append(text_of(result))
+        # Its own project does not see beta's job either (the core's own isolation).
+        own = await session.call_tool("get_job", {"project_reference": "acme", "job_id": job["id"]})
+    assert texts == [
+        f"not_found: project {reference!r} not found"
+        for reference in ("beta", job["project_id"], "nowhere")
+        for _ in range(3)
+    ]
+    assert text_of(own) == f"not_found: job {job['id']!r} not found"
+    async with http_session(scoped_server, version, "tok-beta") as session:
+        again = await session.call_tool(
+            "get_job", {"project_reference": "beta", "job_id": job["id"]}
+        )
+    assert again.structured_content["status"] == "submitted"  # cancel_job did nothing
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer tok-unknown"}, {"Authorization": "Basic tok-acme"}],
+    ids=["no-token", "unknown-token", "not-bearer"],
+)
+async def test_http_refuses_a_missing_or_unknown_token_with_401(
+    scoped_server: str, headers: dict[str, str]
+) -> None:
+    request = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+    accept = {"Accept": "application/json, text/event-stream"}
+    with anyio.fail_after(TIMEOUT):
+        async with httpx2.AsyncClient(timeout=TIMEOUT) as http:
+            response = await http.post(scoped_server, json=request, headers={**accept, **headers})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith('Bearer error="invalid_token"')
+    assert response.json()["error"] == "invalid_token"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_http_sdk_client_without_a_token_cannot_connect(
+    scoped_server: str, version: str
+) -> None:
+    # The SDK's transport turns the 401 into an error of the request that met it.
+    with pytest.raises(BaseExceptionGroup) as caught:
+        async with http_session(scoped_server, version, token=None):
+            pass  # pragma: no cover
+    assert caught.group_contains(MCPError)
+
+
+@pytest.mark.anyio
+async def test_http_concurrent_sessions_share_one_simulator(scoped_server: str) -> None:
+    created: list[str] = []
+
+    async def client(version: str, token: str, project: str) -> None:
+        async with http_session(scoped_server, version, token) as session:
+            for i in range(5):
+                result = await session.call_tool(
+                    "create_job", {"project_reference": project, "name": f"c{i}", "target": "t"}
+                )
+                created.append(result.structured_content["id"])
+
+    with anyio.fail_after(TIMEOUT):
+        async with anyio.create_task_group() as group:
+            for version in VERSIONS:
+                for token, project in TOKENS.items():
+                    group.start_soon(client, version, token, project)
+    assert len(set(created)) == 20
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_http_without_tokens_is_open_and_control_is_off_by_default(version: str) -> None:
+    with serve_subprocess(["--seed", "1"]) as url:
+        async with http_session(url, version) as session:
+            names = [tool.name for tool in (await session.list_tools()).tools]
+            result = await session.call_tool("list_jobs", {"project_reference": "acme"})
+    assert names == Simulator.tools(control=False)
+    assert text_of(result) == "not_found: project 'acme' not found"
+
+
+# -- the command line ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--token", "t=acme"], "--token needs --http"),
+        (["--http", "--token", "nope"], "expected TOKEN=PROJECT"),
+        (["--http", "--token", "=acme"], "expected TOKEN=PROJECT"),
+        (["--http", "--token", "t=a", "--token", "t=b"], "the same token is given twice"),
+        (["--http", "--port", "70000"], "--port 70000: expected 0 to 65535"),
+        (["--start", "yesterday"], "start 'yesterday' is not an ISO 8601 timestamp"),
+        (["--world", "/nonexistent/world.json"], "world error: world file"),
+    ],
+)
+def test_serve_refuses_bad_options(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["serve", *argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert message in captured.err
+
+
+def test_a_bad_world_file_stops_the_server_before_it_serves(tmp_path: Path) -> None:
+    world = tmp_path / "world.json"
+    world.write_text(json.dumps({"calls": [{"tool": "get_job", "arguments": {}}]}))
+    done = subprocess.run(
+        [*SERVE, "--world", str(world)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "world error: world: calls[0] (get_job): invalid_arguments" in done.stderr
+
+
+def test_the_core_works_without_mcp_and_serve_says_what_is_missing() -> None:
+    script = """
+import sys
+sys.modules["mcp"] = None  # as if the mcp extra were not installed
+sys.modules["mcp_types"] = None
+import jobsim, jobsim.cli, jobsim.pytest_plugin
+assert not any(name.split(".")[0] in ("mcp", "mcp_types") and sys.modules[name] is not None
+               for name in sys.modules), "jobsim imported the MCP SDK"
+sim = jobsim.Simulator()
+sim.call("sim_create_project", {"slug": "acme"})
+assert jobsim.cli.main(["demo"]) == 0
+sys.exit(jobsim.cli.main(["serve"]))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "jobsim serve needs the mcp extra: pip install 'jobsim[mcp]'" in done.stderr
+
+
+# -- the MCP Inspector (opt-in: JOBSIM_INSPECTOR=1 and npx on PATH) -----------------------
+
+NPX = shutil.which("npx")
+inspector = pytest.mark.skipif(
+    NPX is None or os.environ.get("JOBSIM_INSPECTOR") != "1",
+    reason="the MCP Inspector smoke test needs npx and JOBSIM_INSPECTOR=1",
+)
+INSPECTOR_SECONDS = 300  # the first run fetches the package from the npm registry
+
+
+def run_inspector(*target_and_options: str) -> dict[str, Any]:
+    assert NPX is not None
+    done = subprocess.run(
+        [NPX, "-y", "@modelcontextprotocol/inspector", "--cli", *target_and_options],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=INSPECTOR_SECONDS,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+@inspector
+def test_inspector_lists_and_calls_tools_over_stdio() -> None:
+    listed = run_inspector(*SERVE, "--control", "--method", "tools/list")
+    assert [tool["name"] for tool in listed["tools"]] == Simulator.tools()
+    created = run_inspector(
+        *SERVE, "--control", "--method", "tools/call",
+        "--tool-name", "sim_create_project", "--tool-arg", "slug=acme",
+    )  # fmt: skip
+    assert created["structuredContent"]["slug"] == "acme"
+    refused = run_inspector(
+        *SERVE, "--method", "tools/call",
+        "--tool-name", "cancel_job", "--tool-arg", "project_reference=acme", "job_id=j1",
+    )  # fmt: skip
+    assert refused["isError"] is True
+    assert refused["content"][0]["text"] == "not_found: project 'acme' not found"
+
+
+@inspector
+def test_inspector_lists_tools_over_http() -> None:
+    with serve_subprocess(["--seed", "1"]) as url:
+        listed = run_inspector(url, "--method", "tools/list")
+    assert [tool["name"] for tool in listed["tools"]] == Simulator.tools(control=False)
