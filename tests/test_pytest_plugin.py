@@ -1,0 +1,249 @@
+"""jobsim's pytest plugin, run inside pytester sessions (loaded by its pytest11 entry point)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from jobsim import Simulator
+from jobsim.pytest_plugin import TRANSCRIPT_SECTION, format_transcript
+
+pytest_plugins = ["pytester"]
+
+#: Options of every inner run: the same strictness as this suite's, without the plugins
+#: the inner tests do not use (hypothesis's alone costs over a second a run).
+STRICT = (
+    "--strict-markers",
+    "-W",
+    "error",
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:hypothesispytest",
+    "-p",
+    "no:benchmark",
+)
+
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest(*STRICT, *args)
+
+
+def test_the_jobsim_fixture_is_a_fresh_simulator_configured_by_the_marker(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from jobsim import Simulator, ToolError
+
+        def test_default(jobsim):
+            assert isinstance(jobsim, Simulator)
+            assert (jobsim.seed, jobsim.now) == (0, "2026-01-01T00:00:00.000Z")
+            jobsim.call("sim_create_project", {"slug": "acme"})
+
+        def test_fresh(jobsim):
+            jobsim.call("sim_create_project", {"slug": "acme"})  # no conflict: a new one
+
+        @pytest.mark.jobsim(seed=3, start="2030-05-01T12:00:00Z", cancel_terminal="return")
+        def test_knobs(jobsim):
+            assert jobsim.seed == 3
+            assert jobsim.now == "2030-05-01T12:00:00.000Z"
+            jobsim.call("sim_create_project", {"slug": "acme"})
+            job = jobsim.call(
+                "create_job", {"project_reference": "acme", "name": "n", "target": "t"}
+            )
+            ref = {"project_reference": "acme", "job_id": job["id"]}
+            jobsim.call("cancel_job", ref)
+            assert jobsim.call("cancel_job", ref)["status"] == "canceled"  # "return"
+
+        @pytest.mark.jobsim(seed=9)
+        class TestClass:
+            def test_class_marker(self, jobsim):
+                assert jobsim.seed == 9
+
+            @pytest.mark.jobsim(seed=10)
+            def test_closest_marker_wins(self, jobsim):
+                assert jobsim.seed == 10
+        """
+    )
+    run(pytester).assert_outcomes(passed=5)
+
+
+def test_a_bad_marker_fails_the_test_saying_why(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.jobsim(flavour="vanilla")
+        def test_unknown_knob(jobsim):
+            pass
+
+        @pytest.mark.jobsim(3)
+        def test_positional(jobsim):
+            pass
+
+        @pytest.mark.jobsim(start="soon")
+        def test_bad_start(jobsim):
+            pass
+        """
+    )
+    result = run(pytester)
+    result.assert_outcomes(errors=3)
+    result.stdout.fnmatch_lines(
+        [
+            "*@pytest.mark.jobsim: *unexpected keyword argument 'flavour'*",
+            "*@pytest.mark.jobsim takes keyword arguments only*",
+            "*@pytest.mark.jobsim: start 'soon' is not an ISO 8601 timestamp*",
+        ]
+    )
+
+
+def test_a_failing_test_gets_the_transcript_in_its_report(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        from jobsim import ToolError
+
+        def test_fails(jobsim):
+            jobsim.call("sim_create_project", {"slug": "acme"})
+            try:
+                jobsim.call("sim_create_project", {"slug": "acme"})
+            except ToolError:
+                pass
+            assert False, "boom"
+
+        def test_passes(jobsim):
+            jobsim.call("sim_create_project", {"slug": "quiet"})
+
+        def test_fails_without_jobsim():
+            assert False
+        """
+    )
+    reports = pytester.inline_run(*STRICT)
+    by_name = {r.nodeid.split("::")[-1]: r for r in reports.getreports("pytest_runtest_logreport")
+               if r.when == "call"}  # fmt: skip
+    sections = {name: dict(report.sections) for name, report in by_name.items()}
+    transcript = sections["test_fails"][TRANSCRIPT_SECTION]
+    first, second = transcript.splitlines()
+    assert first.startswith(
+        '2026-01-01T00:00:00.000Z sim_create_project {"slug": "acme"} -> {"id": '
+    )
+    assert second.endswith("!! conflict: project slug 'acme' is already in use; choose another")
+    assert TRANSCRIPT_SECTION not in sections["test_passes"]
+    assert TRANSCRIPT_SECTION not in sections["test_fails_without_jobsim"]
+    # ... and pytest prints it with the failure.
+    result = run(pytester)
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["*- jobsim transcript -*", "*sim_create_project*conflict*"])
+
+
+def test_format_transcript_keeps_the_latest_calls_and_cuts_long_values() -> None:
+    sim = Simulator()
+    sim.call("sim_create_project", {"slug": "acme"})
+    for _ in range(3):
+        sim.call("sim_define_target", {"name": "t", "description": "x" * 3000})
+    text = format_transcript(sim.transcript, limit=2)
+    lines = text.splitlines()
+    assert lines[0] == "... 2 earlier call(s) not shown"
+    assert len(lines) == 3
+    assert all("more characters)" in line for line in lines[1:])
+    assert format_transcript([]) == "(no calls)"
+
+
+def test_the_jobsim_mcp_fixture_is_a_session_on_the_same_simulator(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.anyio
+        @pytest.mark.jobsim(seed=2)
+        async def test_session(jobsim, jobsim_mcp):
+            result = await jobsim_mcp.call_tool("sim_create_project", {"slug": "acme"})
+            assert not result.is_error
+            assert result.structured_content == jobsim.transcript[0]["result"]
+            assert jobsim.call("list_jobs", {"project_reference": "acme"})["data"] == []
+
+        async def test_without_the_anyio_mark(jobsim_mcp):
+            tools = (await jobsim_mcp.list_tools()).tools
+            assert any(tool.name == "sim_advance_clock" for tool in tools)
+
+        @pytest.mark.anyio
+        async def test_fails_over_mcp(jobsim_mcp):
+            await jobsim_mcp.call_tool("get_job", {"project_reference": "x", "job_id": "y"})
+            assert False
+        """
+    )
+    result = run(pytester)
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*- jobsim transcript -*", "*get_job*!! not_found: project 'x'*"])
+
+
+def test_the_jobsim_server_fixture_runs_a_real_server_and_stops_it(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    seen = tmp_path / "url.txt"
+    pytester.makepyfile(
+        f"""
+        import pathlib
+
+        import anyio
+        import httpx2
+        import pytest
+        from mcp.client.session import ClientSession
+        from mcp.client.streamable_http import streamable_http_client
+        from jobsim import Simulator
+
+        @pytest.mark.anyio
+        @pytest.mark.jobsim(seed=5)
+        async def test_server(jobsim_server):
+            pathlib.Path({str(seen)!r}).write_text(jobsim_server)
+            assert jobsim_server.startswith("http://127.0.0.1:")
+            with anyio.fail_after(30):
+                async with (
+                    httpx2.AsyncClient(timeout=30) as http,
+                    streamable_http_client(jobsim_server, http_client=http) as (r, w),
+                    ClientSession(r, w, read_timeout_seconds=30) as session,
+                ):
+                    await session.discover()
+                    result = await session.call_tool("sim_create_project", {{"slug": "acme"}})
+            expected = Simulator(seed=5).call("sim_create_project", {{"slug": "acme"}})
+            assert result.structured_content == expected
+
+        @pytest.mark.jobsim(validate_outputs=True)
+        def test_server_refuses_other_knobs(jobsim_server):
+            pass
+        """
+    )
+    result = run(pytester)
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*jobsim_server takes only seed and start*validate_outputs*"])
+    url = seen.read_text()
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), 2):
+        pass  # pragma: no cover - the server is gone
+
+
+def test_the_plugin_is_loaded_by_its_entry_point_and_can_be_disabled(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        def test_uses_it(jobsim):
+            assert jobsim.transcript == []
+        """
+    )
+    run(pytester).assert_outcomes(passed=1)
+    # Named as well (in a fresh process: this one imported it already): registered once.
+    pytester.runpytest_subprocess(*STRICT, "-p", "jobsim.pytest_plugin").assert_outcomes(passed=1)
+    disabled = run(pytester, "-p", "no:jobsim")
+    disabled.assert_outcomes(errors=1)
+    disabled.stdout.fnmatch_lines(["*fixture 'jobsim' not found*"])
+
+
+def test_the_marker_is_documented(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.jobsim(seed=0, start=..., **knobs):*"])
