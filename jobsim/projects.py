@@ -29,7 +29,10 @@ def create_project(world: World, args: dict[str, Any]) -> dict[str, Any]:
                 field=what,
                 value=value,
             )
-    project = Project(id=given if given is not None else world.ids.next(), slug=slug)
+    ident = given
+    while ident is None or ident in world.projects or ident in world.slugs:
+        ident = world.ids.next()  # never reuse an id a caller already gave
+    project = Project(id=ident, slug=slug)
     world.projects[project.id] = project
     world.slugs[slug] = project
     return {"id": project.id, "slug": project.slug}

@@ -199,3 +199,25 @@ def test_projects_are_isolated_from_each_other(sim, project):
     ]
     error = refuse(sim, "get_job", {"project_reference": "acme", "job_id": job["id"]})
     assert (error.code, error.message) == ("not_found", f"job '{job['id']}' not found")
+
+
+def test_a_drawn_project_id_never_repeats_an_id_a_caller_gave():
+    # A caller may copy ids from a fixture made with the same seed: the next drawn
+    # id would then be one already in use.
+    predicted = Simulator().call("sim_create_project", {"slug": "x"})["id"]
+    sim = Simulator()
+    given = sim.call("sim_create_project", {"slug": "given", "id": predicted})
+    drawn = sim.call("sim_create_project", {"slug": "drawn"})
+    assert drawn["id"] != given["id"]
+    job = sim.call("create_job", {"project_reference": "given", "name": "n", "target": "t"})
+    assert job["project_id"] == predicted
+    assert sim.call("list_jobs", {"project_reference": "given"})["data"] == [job]
+    assert sim.call("list_jobs", {"project_reference": "drawn"})["data"] == []
+
+
+def test_a_drawn_project_id_never_repeats_a_slug(sim):
+    predicted = Simulator().call("sim_create_project", {"slug": "x"})["id"]
+    sim.call("sim_create_project", {"slug": predicted, "id": GIVEN})
+    drawn = sim.call("sim_create_project", {"slug": "drawn"})
+    assert drawn["id"] != predicted
+    assert sim.call("list_jobs", {"project_reference": predicted})["data"] == []
