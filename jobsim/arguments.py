@@ -18,14 +18,16 @@ __all__ = ["finite_json", "limit", "non_empty", "optional_uuid", "whole"]
 def whole(args: dict[str, Any], key: str, default: int, lo: int, hi: int | None = None) -> int:
     """A whole number in ``lo..hi``; ``3.0`` is taken as 3, ``3.5`` is refused."""
     value = args.get(key, default)
+    accepted = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
     if isinstance(value, float):
         if not value.is_integer():
-            raise invalid(key, f"{value!r} is not a whole number", value=value)
+            raise invalid(
+                key, f"{value!r} is not a whole number; expected one {accepted}", value=value
+            )
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool):  # pragma: no cover - schema
         raise invalid(key, f"{value!r} is not a whole number", value=value)
     if value < lo or (hi is not None and value > hi):
-        accepted = f"from {lo} to {hi}" if hi is not None else f">= {lo}"
         raise invalid(
             key, f"{value} is out of range; expected a whole number {accepted}", value=value
         )

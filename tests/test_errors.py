@@ -184,7 +184,7 @@ def test_limit_with_a_fraction_is_invalid(sim, project, tool):
         else {"project_reference": "acme", "limit": 3.5},
     )
     assert error.code == "invalid_arguments"
-    assert error.message == "limit: 3.5 is not a whole number"
+    assert error.message == "limit: 3.5 is not a whole number; expected one from 1 to 100"
 
 
 def test_finish_exit_code_with_a_fraction_is_invalid(sim, make_job):
