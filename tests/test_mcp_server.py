@@ -276,6 +276,17 @@ async def test_concurrent_sessions_share_one_simulator() -> None:
     assert sorted(job["id"] for job in listed) == sorted(created)
 
 
+async def test_an_error_in_the_body_comes_out_as_itself() -> None:
+    with pytest.raises(AssertionError, match="inner"):
+        async with session_on(Simulator()):
+            raise AssertionError("inner")
+    with pytest.raises(ExceptionGroup) as caught:  # several: left grouped
+        async with session_on(Simulator()):
+            raise ExceptionGroup("two", [ValueError("a"), KeyError("b")])
+    assert caught.group_contains(ValueError)
+    assert caught.group_contains(KeyError)
+
+
 async def test_connect_refuses_a_version_the_sdk_does_not_speak() -> None:
     with pytest.raises(ValueError, match="1999-01-01"):
         async with connect(Simulator(), protocol_version="1999-01-01"):
@@ -355,8 +366,9 @@ async def test_a_foreign_project_keeps_the_order_of_checks_of_a_missing_one() ->
 async def test_a_scope_for_a_project_created_later_learns_its_id() -> None:
     sim = Simulator()
     async with session_on(sim, project="late") as session:
-        missing = await session.call_tool("list_jobs", {"project_reference": "late"})
-        assert text_of(missing) == "not_found: project 'late' not found"
+        for reference in ("late", "other"):
+            missing = await session.call_tool("list_jobs", {"project_reference": reference})
+            assert text_of(missing) == f"not_found: project {reference!r} not found"
         created = structured(await session.call_tool("sim_create_project", {"slug": "late"}))
         by_id = await session.call_tool("list_jobs", {"project_reference": created["id"]})
         assert structured(by_id)["data"] == []

@@ -23,11 +23,14 @@ from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
+from mcp.shared.memory import create_client_server_memory_streams
 from mcp_types.version import LATEST_PROTOCOL_VERSION, OLDEST_SUPPORTED_VERSION
 
 from jobsim import Simulator
 from jobsim.cli import main
+from jobsim.mcp import MCP_PATH, create_server, http_app, load_world
 from jobsim.mcp.client import negotiate
+from jobsim.mcp.transports import ProjectTokens
 from jobsim.pytest_plugin import serve_subprocess
 
 #: Every wait in this module is bounded by this many seconds.
@@ -93,8 +96,6 @@ async def test_stdio_serves_the_world_file_without_control(
             await session.call_tool("sim_advance_clock", {"seconds": 1})
     # The same seed and world give the same ids as in this process.
     twin = Simulator(seed=4)
-    from jobsim.mcp import load_world
-
     load_world(twin, WORLD)
     assert job == twin.call("list_jobs", {"project_reference": "beta"})["data"][0]
     assert missing.is_error
@@ -293,6 +294,79 @@ async def test_http_without_tokens_is_open_and_control_is_off_by_default(version
             result = await session.call_tool("list_jobs", {"project_reference": "acme"})
     assert names == Simulator.tools(control=False)
     assert text_of(result) == "not_found: project 'acme' not found"
+
+
+# -- streamable HTTP in process (the same app, through httpx2's ASGI transport) ----------
+
+
+@asynccontextmanager
+async def asgi_session(
+    sim: Simulator, version: str, token: str, **options: Any
+) -> AsyncIterator[ClientSession]:
+    app = http_app(sim, **options)
+    base = "http://127.0.0.1:8000"
+    with anyio.fail_after(TIMEOUT):
+        async with (
+            app.router.lifespan_context(app),
+            httpx2.AsyncClient(
+                transport=httpx2.ASGITransport(app=app),
+                base_url=base,
+                headers={"Authorization": f"Bearer {token}"},
+            ) as http,
+            streamable_http_client(base + MCP_PATH, http_client=http) as (read, write),
+            ClientSession(read, write, read_timeout_seconds=TIMEOUT) as session,
+        ):
+            await negotiate(session, version)
+            yield session
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("version", VERSIONS)
+async def test_http_app_scopes_each_token_to_its_project(version: str) -> None:
+    sim = Simulator()
+    load_world(sim, WORLD)
+    async with asgi_session(sim, version, "tok-acme", tokens=TOKENS, control=True) as session:
+        own = await session.call_tool("list_jobs", {"project_reference": "acme"})
+        other = await session.call_tool("list_jobs", {"project_reference": "beta"})
+        names = [tool.name for tool in (await session.list_tools()).tools]
+    assert own.structured_content["data"] == []
+    assert text_of(other) == "not_found: project 'beta' not found"
+    assert names == Simulator.tools()
+
+
+@pytest.mark.anyio
+async def test_project_tokens_verify_known_tokens_only() -> None:
+    verifier = ProjectTokens(TOKENS)
+    known = await verifier.verify_token("tok-beta")
+    assert known is not None
+    assert (known.token, known.client_id, known.subject) == ("tok-beta", "project:beta", "token-1")
+    assert await verifier.verify_token("tok-bet") is None
+    assert await verifier.verify_token("") is None
+
+
+@pytest.mark.anyio
+async def test_a_token_server_without_a_verified_token_refuses_calls() -> None:
+    # Only the HTTP app verifies tokens; reached any other way, a token-scoped server
+    # refuses every call rather than serve it unscoped.
+    server = create_server(Simulator(), tokens=TOKENS)
+    with anyio.fail_after(TIMEOUT):
+        async with (
+            create_client_server_memory_streams() as (client, served),
+            anyio.create_task_group() as group,
+        ):
+            group.start_soon(lambda: server.run(*served, server.create_initialization_options()))
+            async with ClientSession(*client, read_timeout_seconds=TIMEOUT) as session:
+                await session.initialize()
+                with pytest.raises(MCPError) as caught:
+                    await session.call_tool("list_jobs", {"project_reference": "acme"})
+            group.cancel_scope.cancel()
+    assert caught.value.code == types.INVALID_REQUEST
+    assert caught.value.message == "a valid bearer token is required"
+
+
+def test_a_server_takes_a_project_or_tokens_not_both() -> None:
+    with pytest.raises(ValueError, match="either one project scope or tokens"):
+        create_server(Simulator(), project="acme", tokens=TOKENS)
 
 
 # -- the command line ---------------------------------------------------------------------

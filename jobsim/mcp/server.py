@@ -75,9 +75,6 @@ class ProjectScope:
             self._names = _project_names(sim, self.project)
         return self._names is not None and reference in self._names
 
-    def __repr__(self) -> str:
-        return f"ProjectScope({self.project!r})"
-
 
 def _project_names(sim: Simulator, reference: str) -> frozenset[str] | None:
     # project_reference resolves the id first, then the slug (SPEC section 2).
