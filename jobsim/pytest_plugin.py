@@ -173,7 +173,7 @@ def _wait_until_listening(
                 f"jobsim serve exited with status {process.returncode} before listening:\n{output}"
             )
         try:
-            with socket.create_connection((host, port), timeout=0.5):
+            with socket.create_connection((host, port), timeout=0.5):  # wall-clock ok: probe
                 return
         except OSError:
             pass
@@ -186,10 +186,10 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=_STOP_SECONDS)
+            process.wait(timeout=_STOP_SECONDS)  # wall-clock ok: bounded stop
         except subprocess.TimeoutExpired:
             process.kill()
-    process.wait(timeout=_STOP_SECONDS)
+    process.wait(timeout=_STOP_SECONDS)  # wall-clock ok: bounded stop
 
 
 def format_transcript(transcript: list[dict[str, Any]], limit: int = _TRANSCRIPT_CALLS) -> str:

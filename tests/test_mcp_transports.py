@@ -379,7 +379,7 @@ def test_a_server_takes_a_project_or_tokens_not_both() -> None:
         (["--http", "--token", "nope"], "expected TOKEN=PROJECT"),
         (["--http", "--token", "=acme"], "expected TOKEN=PROJECT"),
         (["--http", "--token", "t=a", "--token", "t=b"], "the same token is given twice"),
-        (["--http", "--port", "70000"], "--port 70000: expected 0 to 65535"),
+        (["--http", "--port", "70000"], "--port 70000: expected 1 to 65535"),
         (["--start", "yesterday"], "start 'yesterday' is not an ISO 8601 timestamp"),
         (["--world", "/nonexistent/world.json"], "world error: world file"),
     ],

@@ -43,8 +43,8 @@ def run_serve(args: argparse.Namespace) -> int:
         tokens = parse_tokens(args.token or [])
         if tokens and not args.http:
             raise ValueError("--token needs --http: bearer tokens only exist over HTTP")
-        if not 0 <= args.port <= 65535:
-            raise ValueError(f"--port {args.port}: expected 0 to 65535")
+        if not 1 <= args.port <= 65535:
+            raise ValueError(f"--port {args.port}: expected 1 to 65535")
         knobs = {} if args.start is None else {"start": args.start}
         sim = Simulator(args.seed, **knobs)
         if args.world is not None:

@@ -99,7 +99,8 @@ async def _session(
                 # has not within the grace period.
                 await client_write.aclose()
                 await server_write.aclose()
-                with anyio.move_on_after(_SHUTDOWN_GRACE_SECONDS):
+                grace = _SHUTDOWN_GRACE_SECONDS
+                with anyio.move_on_after(grace):  # wall-clock ok: bounded wait for the server
                     await done.wait()
                 group.cancel_scope.cancel()
 
