@@ -1,0 +1,1055 @@
+"""Test helpers: record checkers and :class:`JobsStateMachine`, a Hypothesis stateful
+test over a :class:`~jobsim.Simulator`.
+
+Needs the ``hypothesis`` extra (``pip install 'jobsim[hypothesis]'``).
+
+The checkers (:func:`job_record_problems`, :func:`cron_record_problems`,
+:func:`batch_problems`, :func:`page_problems`) return a list of plain-English
+problems, empty when the value keeps the rules of the spec; use them on jobsim's
+outputs, on a real service's, or on your own fakes. :class:`JobsStateMachine`
+drives a simulator through random sequences of calls and checks every invariant
+after each step; subclass it to add your own rules and invariants (see
+``docs/hypothesis.md``).
+"""
+
+from __future__ import annotations
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.stateful import (
+        Bundle,
+        RuleBasedStateMachine,
+        initialize,
+        invariant,
+        multiple,
+        precondition,
+        rule,
+    )
+except ImportError as error:  # pragma: no cover - exercised without hypothesis only
+    raise ImportError(
+        "jobsim.testing needs Hypothesis; install the extra with: pip install 'jobsim[hypothesis]'"
+    ) from error
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, ClassVar, Final
+from zoneinfo import ZoneInfo
+
+from cronsim import CronSim, CronSimError
+
+from jobsim import strategies as js
+from jobsim.errors import ToolError
+from jobsim.ids import is_uuid
+from jobsim.lifecycle import (
+    ACTIVE,
+    BACKOFF_LIMIT_EXCEEDED,
+    DEADLINE_EXCEEDED,
+    STATUSES,
+    TERMINAL,
+    backoff_ms,
+)
+from jobsim.registry import TOOLS
+from jobsim.simulator import Simulator
+
+__all__ = [
+    "JobsStateMachine",
+    "batch_problems",
+    "check",
+    "cron_record_problems",
+    "job_record_problems",
+    "page_problems",
+    "schema_problems",
+]
+
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+_JOB_KEYS: Final = tuple(TOOLS["get_job"].output_schema["properties"])
+_CRON_KEYS: Final = tuple(TOOLS["get_cron_job"].output_schema["properties"])
+_CRON_STATUSES: Final = ("active", "paused", "deleting")
+_POLICIES: Final = ("Allow", "Forbid", "Replace")
+
+
+# -- checkers -----------------------------------------------------------------------
+
+
+def _time(record: Mapping[str, Any], key: str, problems: list[str]) -> int | None:
+    """The value of timestamp ``key`` in milliseconds, or None (null or malformed)."""
+    value = record.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _TIMESTAMP.match(value):
+        problems.append(f"{key} {value!r} is not a timestamp like 2026-01-01T00:00:00.000Z")
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        problems.append(f"{key} {value!r} is not a real date and time")
+        return None
+    return round(dt.timestamp() * 1000)
+
+
+def _keys(record: Mapping[str, Any], expected: tuple[str, ...], problems: list[str]) -> None:
+    missing = [k for k in expected if k not in record]
+    extra = sorted(set(record) - set(expected))
+    if missing:
+        problems.append(f"missing key(s) {', '.join(missing)}")
+    if extra:
+        problems.append(f"unexpected key(s) {', '.join(extra)}")
+
+
+def _ids(
+    record: Mapping[str, Any], required: Iterable[str], nullable: Iterable[str], problems: list[str]
+) -> None:
+    for key in required:
+        value = record.get(key)
+        if not isinstance(value, str) or not is_uuid(value):
+            problems.append(f"{key} {value!r} is not a lowercase UUID")
+    for key in nullable:
+        value = record.get(key)
+        if value is not None and (not isinstance(value, str) or not is_uuid(value)):
+            problems.append(f"{key} {value!r} is neither null nor a lowercase UUID")
+
+
+def _whole(
+    record: Mapping[str, Any], key: str, lo: int, hi: int | None, problems: list[str]
+) -> int | None:
+    value = record.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.append(f"{key} {value!r} is not a whole number")
+        return None
+    if value < lo or (hi is not None and value > hi):
+        problems.append(f"{key} {value} is out of range {lo}..{hi if hi is not None else ''}")
+    return value
+
+
+def _text(record: Mapping[str, Any], key: str, problems: list[str]) -> None:
+    value = record.get(key)
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{key} {value!r} is not a non-empty string")
+
+
+def job_record_problems(record: Mapping[str, Any]) -> list[str]:
+    """What breaks SPEC sections 3-4 in a job record; empty when nothing does.
+
+    Checks the 18 keys, the ids (lowercase UUIDs), the timestamp format, and the
+    lifecycle: ``created_at ≤ started_at ≤ completed_at ≤ updated_at``;
+    ``started_at`` set iff the job ran (always for ``working``, ``completed``,
+    ``failed``); ``completed_at`` set iff terminal, and then equal to
+    ``updated_at``; a ``submitted`` job unchanged since ``created_at``;
+    ``exit_code`` 0 for ``completed``, 1-255 for ``failed`` by
+    ``BackoffLimitExceeded``, null otherwise; ``failed_reason`` set iff ``failed``;
+    ``DeadlineExceeded`` no earlier than ``started_at + timeout_seconds``, and
+    nothing else ending or changing a running job after that; ``BackoffLimitExceeded``
+    no earlier than the backoffs of ``backoff_limit`` retries allow.
+    """
+    p: list[str] = []
+    if not isinstance(record, Mapping):
+        return [f"a job record must be an object, not {type(record).__name__}"]
+    _keys(record, _JOB_KEYS, p)
+    _ids(
+        record, ("id", "project_id"), ("environment_id", "branch_id", "cron_job_id", "batch_id"), p
+    )
+    _text(record, "name", p)
+    _text(record, "target", p)
+    if not isinstance(record.get("config"), dict):
+        p.append(f"config {record.get('config')!r} is not an object")
+    timeout = _whole(record, "timeout_seconds", 1, None, p)
+    backoff = _whole(record, "backoff_limit", 0, 100, p)
+    status = record.get("status")
+    if status not in STATUSES:
+        p.append(f"status {status!r} is not one of {', '.join(STATUSES)}")
+        return p
+    created = _time(record, "created_at", p)
+    updated = _time(record, "updated_at", p)
+    started = _time(record, "started_at", p)
+    completed = _time(record, "completed_at", p)
+    if record.get("created_at") is None:
+        p.append("created_at is null")
+    if record.get("updated_at") is None:
+        p.append("updated_at is null")
+    exit_code = record.get("exit_code")
+    reason = record.get("failed_reason")
+    terminal = status in TERMINAL
+
+    # which fields are set
+    if status == "submitted" and record.get("started_at") is not None:
+        p.append("a submitted job has a started_at")
+    if status in ("working", "completed", "failed") and record.get("started_at") is None:
+        p.append(f"a {status} job has no started_at")
+    if terminal and record.get("completed_at") is None:
+        p.append(f"a {status} job has no completed_at")
+    if not terminal and record.get("completed_at") is not None:
+        p.append(f"a {status} job has a completed_at")
+    if status == "failed":
+        if reason not in (BACKOFF_LIMIT_EXCEEDED, DEADLINE_EXCEEDED):
+            p.append(
+                f"failed_reason {reason!r} of a failed job is not "
+                f"{BACKOFF_LIMIT_EXCEEDED} or {DEADLINE_EXCEEDED}"
+            )
+    elif reason is not None:
+        p.append(f"a {status} job has failed_reason {reason!r}")
+    if status == "completed":
+        if exit_code != 0 or isinstance(exit_code, bool):
+            p.append(f"a completed job has exit_code {exit_code!r}, not 0")
+    elif status == "failed" and reason == BACKOFF_LIMIT_EXCEEDED:
+        if (
+            isinstance(exit_code, bool)
+            or not isinstance(exit_code, int)
+            or not 1 <= exit_code <= 255
+        ):
+            p.append(
+                f"a job failed by {BACKOFF_LIMIT_EXCEEDED} has exit_code {exit_code!r}, not 1-255"
+            )
+    elif exit_code is not None:
+        what = f"failed by {reason}" if status == "failed" else status
+        p.append(f"a job {what} has exit_code {exit_code!r}, not null")
+
+    # the order of events
+    if created is not None and started is not None and started < created:
+        p.append("started_at is before created_at")
+    if started is not None and completed is not None and completed < started:
+        p.append("completed_at is before started_at")
+    if created is not None and completed is not None and completed < created:
+        p.append("completed_at is before created_at")
+    if updated is not None:
+        for key, value in (
+            ("created_at", created),
+            ("started_at", started),
+            ("completed_at", completed),
+        ):
+            if value is not None and updated < value:
+                p.append(f"updated_at is before {key}")
+        if terminal and completed is not None and updated != completed:
+            p.append(f"a {status} job changed after completed_at (updated_at differs)")
+        if status == "submitted" and created is not None and updated != created:
+            p.append("a submitted job changed after created_at (updated_at differs)")
+
+    # the deadline and the retries
+    if timeout is not None and started is not None:
+        deadline = started + timeout * 1000
+        if reason == DEADLINE_EXCEEDED and completed is not None and completed < deadline:
+            p.append("DeadlineExceeded before started_at + timeout_seconds")
+        ended_by_exit = status == "completed" or reason == BACKOFF_LIMIT_EXCEEDED
+        if ended_by_exit and completed is not None and completed >= deadline:
+            p.append(
+                f"{status} at or after its deadline (it should have failed by {DEADLINE_EXCEEDED})"
+            )
+        if status == "canceled" and completed is not None and completed > deadline:
+            p.append("canceled after its deadline (it should have failed first)")
+        if status == "working" and updated is not None and updated >= deadline:
+            p.append("still working at or after its deadline")
+    if (
+        reason == BACKOFF_LIMIT_EXCEEDED
+        and backoff is not None
+        and started is not None
+        and completed is not None
+    ):
+        least = sum(backoff_ms(n) for n in range(1, backoff + 1))
+        if completed - started < least:
+            p.append(f"{BACKOFF_LIMIT_EXCEEDED} sooner than {backoff} retries' backoffs allow")
+    return p
+
+
+def cron_record_problems(record: Mapping[str, Any]) -> list[str]:
+    """What breaks SPEC section 8 in a cron job record; empty when nothing does.
+
+    Checks the keys, ids, status, policy, a schedule cronsim accepts, a known IANA
+    time zone, whole ``timeout_seconds``/``backoff_limit`` in range, the timestamp
+    format, ``created_at ≤ updated_at``, ``last_scheduled_at`` null or after
+    ``created_at`` and not after ``updated_at`` (a fire bumps it), and
+    ``last_successful_at`` null or not before ``created_at``.
+    """
+    p: list[str] = []
+    if not isinstance(record, Mapping):
+        return [f"a cron job record must be an object, not {type(record).__name__}"]
+    _keys(record, _CRON_KEYS, p)
+    _ids(record, ("id", "project_id"), ("environment_id", "branch_id"), p)
+    _text(record, "name", p)
+    _text(record, "target", p)
+    if record.get("status") not in _CRON_STATUSES:
+        p.append(f"status {record.get('status')!r} is not one of {', '.join(_CRON_STATUSES)}")
+    if record.get("concurrency_policy") not in _POLICIES:
+        p.append(
+            f"concurrency_policy {record.get('concurrency_policy')!r} is not one of "
+            f"{', '.join(_POLICIES)}"
+        )
+    if not isinstance(record.get("config"), dict):
+        p.append(f"config {record.get('config')!r} is not an object")
+    _whole(record, "timeout_seconds", 1, None, p)
+    _whole(record, "backoff_limit", 0, 100, p)
+    zone = record.get("timezone")
+    try:
+        tz = ZoneInfo(zone) if isinstance(zone, str) and zone else None
+    except (ValueError, KeyError, OSError):
+        tz = None
+    if tz is None:
+        p.append(f"timezone {zone!r} is not an IANA time zone")
+    schedule = record.get("schedule")
+    if not isinstance(schedule, str) or len(schedule.split()) != 5:
+        p.append(f"schedule {schedule!r} does not have five fields")
+    else:
+        try:
+            CronSim(schedule, datetime(2026, 1, 1, tzinfo=tz or ZoneInfo("UTC")))
+        except (CronSimError, ValueError) as error:
+            p.append(f"schedule {schedule!r} is not a cron expression: {error}")
+    created = _time(record, "created_at", p)
+    updated = _time(record, "updated_at", p)
+    scheduled = _time(record, "last_scheduled_at", p)
+    succeeded = _time(record, "last_successful_at", p)
+    if created is not None and updated is not None and updated < created:
+        p.append("updated_at is before created_at")
+    if scheduled is not None:
+        if created is not None and scheduled <= created:
+            p.append("last_scheduled_at is not after created_at")
+        if updated is not None and scheduled > updated:
+            p.append("last_scheduled_at is after updated_at (a fire bumps updated_at)")
+    if succeeded is not None and created is not None and succeeded < created:
+        p.append("last_successful_at is before created_at")
+    return p
+
+
+def batch_problems(
+    summary: Mapping[str, Any], jobs: Iterable[Mapping[str, Any]] | None = None
+) -> list[str]:
+    """What breaks SPEC section 6 in a ``get_job_batch`` output; empty when nothing does.
+
+    ``job_count`` must be the sum of ``status_counts``. With ``jobs`` (every job of
+    the batch, e.g. all pages of ``list_job_batch_jobs``) it must also be their
+    number, the counts their statuses, ``target`` their common target (or null),
+    ``created_at`` the first job's and ``updated_at`` the latest change of any.
+    """
+    p: list[str] = []
+    counts = summary.get("status_counts") or {}
+    if set(counts) != set(STATUSES):
+        p.append(f"status_counts has keys {sorted(counts)}, not {', '.join(STATUSES)}")
+    total = sum(v for v in counts.values() if isinstance(v, int))
+    if summary.get("job_count") != total:
+        p.append(
+            f"job_count {summary.get('job_count')!r} is not the sum of status_counts ({total})"
+        )
+    if summary.get("result") is not None:
+        p.append("result is not null")
+    created = _time(summary, "created_at", p)
+    updated = _time(summary, "updated_at", p)
+    if created is not None and updated is not None and updated < created:
+        p.append("updated_at is before created_at")
+    if jobs is None:
+        return p
+    members = list(jobs)
+    if len(members) != summary.get("job_count"):
+        p.append(f"job_count {summary.get('job_count')!r} but {len(members)} jobs listed")
+    seen = Counter(j.get("status") for j in members)
+    for status in STATUSES:
+        if counts.get(status) != seen.get(status, 0):
+            p.append(
+                f"status_counts[{status}] is {counts.get(status)!r} but "
+                f"{seen.get(status, 0)} {status} jobs are listed"
+            )
+    for job in members:
+        if job.get("batch_id") != summary.get("id"):
+            p.append(
+                f"job {job.get('id')} listed in batch {summary.get('id')} has batch_id "
+                f"{job.get('batch_id')!r}"
+            )
+        if job.get("project_id") != summary.get("project_id"):
+            p.append(f"job {job.get('id')} is of another project than its batch")
+    if members:
+        targets = {j.get("target") for j in members}
+        common = targets.pop() if len(targets) == 1 else None
+        if summary.get("target") != common:
+            p.append(f"target {summary.get('target')!r}, but the jobs' common target is {common!r}")
+        if summary.get("created_at") != min(str(j.get("created_at")) for j in members):
+            p.append("created_at is not the first job's created_at")
+        if summary.get("updated_at") != max(str(j.get("updated_at")) for j in members):
+            p.append("updated_at is not the latest updated_at of its jobs")
+    return p
+
+
+def page_problems(
+    page: Mapping[str, Any], *, cursor: str | None = None, limit: int | None = None
+) -> list[str]:
+    """What breaks SPEC section 7 in one page (``{data, page_info}``) of a listing."""
+    p: list[str] = []
+    data = page.get("data", [])
+    info = page.get("page_info", {})
+    if info.get("first") is not None:
+        p.append("page_info.first is not null")
+    if info.get("self") != cursor:
+        p.append(f"page_info.self is {info.get('self')!r}, not the cursor {cursor!r}")
+    if limit is not None and len(data) > limit:
+        p.append(f"{len(data)} items on a page of limit {limit}")
+    nxt = info.get("next")
+    if nxt is not None and (not data or nxt != data[-1].get("id")):
+        p.append("page_info.next is not the id of the page's last item")
+    if limit is not None and nxt is not None and len(data) < limit:
+        p.append("page_info.next is set on a page that is not full")
+    ids = [item.get("id") for item in data]
+    if len(set(ids)) != len(ids):
+        p.append("an item is twice on one page")
+    stamps = [str(item.get("created_at")) for item in data]
+    if stamps != sorted(stamps, reverse=True):
+        p.append("items are not newest first")
+    if cursor is None and info.get("prev") is not None:
+        p.append("page_info.prev is set on the first page")
+    return p
+
+
+def schema_problems(tool: str, output: Any) -> list[str]:
+    """Every way ``output`` breaks the output schema of ``tool`` (jsonschema messages)."""
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or 'output'}: {e.message}"
+        for e in TOOLS[tool].output_validator.iter_errors(output)
+    ]
+
+
+def check(problems: list[str], what: str = "value") -> None:
+    """Raise an :class:`AssertionError` listing ``problems`` if there are any.
+
+    >>> check(job_record_problems(record), f"job {record['id']}")  # doctest: +SKIP
+    """
+    if problems:
+        raise AssertionError(f"{what}: " + "; ".join(problems))
+
+
+# -- the state machine --------------------------------------------------------------
+
+#: Targets every machine defines at the start: a manual one, and scripted ones that
+#: retry, fail for good, or run past a short deadline.
+TARGETS: Final[dict[str, dict[str, Any] | None]] = {
+    "img:resize": None,
+    "task:knowledge-ingest": {"start_after_seconds": 2, "run_seconds": 5, "exit_codes": [1, 0]},
+    "script:always-fails": {"run_seconds": 1, "exit_codes": [3]},
+    "report:slow": {"start_after_seconds": 1, "run_seconds": 900},
+}
+_SCHEDULES: Final = ("0 * * * *", "*/15 * * * *", "*/5 * * * *", "30 2 * * *", "0 9 * * 1-5")
+
+
+class JobsStateMachine(RuleBasedStateMachine):
+    """Random sequences of calls to a :class:`~jobsim.Simulator`, with the spec's
+    invariants checked after every step.
+
+    Bundles hold ids: :attr:`projects`, :attr:`environments`, :attr:`batches`
+    (caller-chosen batch ids, used or not yet), :attr:`jobs` and :attr:`crons`.
+    Rules create projects, environments and jobs (in and out of batches), start,
+    finish and cancel jobs, advance the clock, create, update, delete and trigger
+    cron jobs, look ids up across projects, and page through listings while jobs
+    change between pages. Invariants: every output validates against its tool's
+    output schema (single records in full, listings by a sample of items), every
+    job keeps the lifecycle rules and only moves forward, batch counts match the
+    jobs listed, cron records keep theirs, and paging by ``next`` returns every
+    item exactly once.
+
+    Subclass it to add rules and invariants: call tools with :meth:`call` (which
+    checks the output) or :meth:`expect_error`, draw ids from the bundles, and
+    override :meth:`observe` to see every successful call. Run it with
+    ``TestJobs = MyMachine.TestCase`` or
+    :func:`hypothesis.stateful.run_state_machine_as_test`.
+    """
+
+    projects: ClassVar[Bundle[str]] = Bundle("projects")
+    environments: ClassVar[Bundle[str]] = Bundle("environments")
+    batches: ClassVar[Bundle[str]] = Bundle("batches")
+    jobs: ClassVar[Bundle[str]] = Bundle("jobs")
+    crons: ClassVar[Bundle[str]] = Bundle("crons")
+
+    #: Keyword arguments for the :class:`~jobsim.Simulator` (seed and knobs).
+    simulator_options: ClassVar[dict[str, Any]] = {"seed": 0, "record": False}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sim = Simulator(**self.simulator_options)
+        #: the project (id) of every id the machine made: jobs, batches, crons, envs
+        self.owner: dict[str, str] = {}
+        #: project id -> slug
+        self.slugs: dict[str, str] = {}
+        #: the last record seen of every job
+        self.seen: dict[str, dict[str, Any]] = {}
+        #: cron id -> "active" | "paused" | "deleting" | "gone"
+        self.cron_state: dict[str, str] = {}
+        #: batch id -> the project of its first job
+        self.batch_owner: dict[str, str] = {}
+        #: jobs made by cron fires, already handed to the jobs bundle
+        self._adopted: set[str] = set()
+
+    # -- helpers for rules --------------------------------------------------------
+
+    def call(self, tool: str, **arguments: Any) -> dict[str, Any]:
+        """Call ``tool``; check its output against the output schema (a sample of a
+        listing's items) and every job record in it against the lifecycle rules;
+        then tell :meth:`observe`."""
+        out = self.sim.call(tool, arguments)
+        check(schema_problems(tool, _sample(out)), f"{tool} output")
+        for record in _job_records(tool, out):
+            self._track(record)
+        self.observe(tool, arguments, out)
+        return out
+
+    def expect_error(self, code: str, tool: str, **arguments: Any) -> ToolError:
+        """Call ``tool`` and assert it is refused with ``code``; return the error."""
+        try:
+            out = self.sim.call(tool, arguments)
+        except ToolError as error:
+            refused = error
+        else:
+            raise AssertionError(f"{tool}({arguments}) returned {out!r}; expected {code}")
+        if refused.code != code:
+            raise AssertionError(f"{tool} refused with {refused.code}, expected {code}: {refused}")
+        return refused
+
+    def observe(self, tool: str, arguments: dict[str, Any], result: dict[str, Any]) -> None:
+        """Called after every successful :meth:`call`; does nothing. Override it to
+        feed your own code (a cache, a client model) with what the service returned."""
+
+    def ref(self, project: str) -> str:
+        """The project's slug (``project_reference`` accepts ids and slugs alike)."""
+        return self.slugs[project]
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        """The current record of a job the machine knows."""
+        return self.call("get_job", project_reference=self.owner[job_id], job_id=job_id)
+
+    def all_jobs(self, project: str, **filters: Any) -> list[dict[str, Any]]:
+        """Every job of ``project`` matching ``filters``, paging ``list_jobs`` by ``next``;
+        checks that no page repeats an item."""
+        return self._all("list_jobs", project_reference=project, **filters)
+
+    def _all(self, tool: str, **arguments: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
+            page = self.call(tool, limit=100, **arguments, **extra)
+            check(page_problems(page, cursor=cursor, limit=100), f"{tool} page")
+            items.extend(page["data"])
+            cursor = page["page_info"]["next"]
+            if cursor is None:
+                break
+        ids = [i["id"] for i in items]
+        assert len(ids) == len(set(ids)), f"{tool}: paging by next returned an item twice"
+        return items
+
+    def _track(self, record: dict[str, Any]) -> None:
+        check(job_record_problems(record), f"job {record.get('id')}")
+        before = self.seen.get(record["id"])
+        if before is not None:
+            for key in (
+                "project_id",
+                "batch_id",
+                "cron_job_id",
+                "name",
+                "target",
+                "config",
+                "created_at",
+                "timeout_seconds",
+                "backoff_limit",
+            ):
+                assert record[key] == before[key], f"job {record['id']}: {key} changed"
+            assert record["updated_at"] >= before["updated_at"], "updated_at went backwards"
+            if before["status"] in TERMINAL:
+                assert record == before, f"terminal job {record['id']} changed"
+            if before["status"] == "working":
+                assert record["status"] != "submitted", "a working job went back to submitted"
+        self.seen[record["id"]] = record
+        self.owner.setdefault(record["id"], record["project_id"])
+
+    # -- setup ----------------------------------------------------------------------
+
+    def _setup(self) -> str:
+        """Define the targets and the first project once, whichever initialize rule
+        runs first; return the first project's id."""
+        if not self.slugs:
+            for name, behavior in TARGETS.items():
+                args: dict[str, Any] = {"name": name}
+                if behavior is not None:
+                    args["behavior"] = behavior
+                self.call("sim_define_target", **args)
+            self._project("acme")
+        return next(iter(self.slugs))
+
+    @initialize(target=projects)
+    def first_project(self) -> str:
+        """Every machine starts with targets, a project, an environment and a batch id,
+        so no bundle is ever empty."""
+        return self._setup()
+
+    @initialize(target=environments)
+    def first_environment(self) -> str:
+        return self._environment(self._setup(), "production")
+
+    @initialize(target=batches, batch_id=js.uuids())
+    def first_batch_id(self, batch_id: str) -> str:
+        return batch_id
+
+    # -- projects and environments ----------------------------------------------------
+
+    @rule(target=projects, slug=js.slugs())
+    def create_project(self, slug: str) -> Any:
+        if slug in self.slugs.values():
+            self.expect_error("conflict", "sim_create_project", slug=slug)
+            return multiple()
+        return self._project(slug)
+
+    def _project(self, slug: str) -> str:
+        out = self.call("sim_create_project", slug=slug)
+        assert out["slug"] == slug
+        self.slugs[out["id"]] = slug
+        return str(out["id"])
+
+    @rule(target=environments, project=projects, name=js.names())
+    def create_environment(self, project: str, name: str) -> str:
+        return self._environment(project, name)
+
+    def _environment(self, project: str, name: str) -> str:
+        out = self.call("sim_create_environment", project_reference=project, name=name)
+        assert out["project_id"] == project
+        self.owner[out["id"]] = project
+        return str(out["id"])
+
+    @rule(target=batches, batch_id=js.uuids())
+    def choose_batch_id(self, batch_id: str) -> str:
+        """The caller picks a batch id: a batch exists from its first job."""
+        return batch_id
+
+    # -- jobs -----------------------------------------------------------------------
+
+    @rule(
+        target=jobs,
+        project=projects,
+        name=js.names(),
+        target_name=st.sampled_from(tuple(TARGETS)),
+        config=js.configs(),
+        batch=st.none() | batches,
+        environment=st.none() | environments,
+        timeout=st.none() | st.integers(1, 900),
+        backoff=st.none() | st.integers(0, 4),
+        by_slug=st.booleans(),
+    )
+    def create_job(
+        self,
+        project: str,
+        name: str,
+        target_name: str,
+        config: dict[str, Any],
+        batch: str | None,
+        environment: str | None,
+        timeout: int | None,
+        backoff: int | None,
+        by_slug: bool,
+    ) -> Any:
+        args: dict[str, Any] = {
+            "project_reference": self.ref(project) if by_slug else project,
+            "name": name,
+            "target": target_name,
+            "config": config,
+        }
+        for key, value in (
+            ("batch_id", batch),
+            ("environment_id", environment),
+            ("timeout_seconds", timeout),
+            ("backoff_limit", backoff),
+        ):
+            if value is not None:
+                args[key] = value
+        if environment is not None and self.owner[environment] != project:
+            self.expect_error("not_found", "create_job", **args)
+            return multiple()
+        if batch is not None and self.batch_owner.get(batch, project) != project:
+            error = self.expect_error("conflict", "create_job", **args)
+            assert self.batch_owner[batch] not in error.message, "the conflict names a project"
+            return multiple()
+        out = self.call("create_job", **args)
+        assert out["status"] == "submitted"
+        assert out["created_at"] == self.sim.now
+        assert out["project_id"] == project
+        assert out["batch_id"] == batch
+        assert out["config"] == config
+        assert out["timeout_seconds"] == (300 if timeout is None else timeout)
+        assert out["backoff_limit"] == (3 if backoff is None else backoff)
+        if batch is not None:
+            self.batch_owner[batch] = project
+        return out["id"]
+
+    @rule(
+        target=jobs,
+        batch=batches,
+        project=projects,
+        count=st.integers(1, 8),
+        target_name=st.sampled_from(tuple(TARGETS)),
+        backoff=st.integers(0, 2),
+    )
+    def create_batch_jobs(
+        self, batch: str, project: str, count: int, target_name: str, backoff: int
+    ) -> Any:
+        """Several jobs into one batch at once (in the batch's project, if it has one)."""
+        project = self.batch_owner.get(batch, project)
+        made = []
+        for n in range(count):
+            out = self.call(
+                "create_job",
+                project_reference=project,
+                name=f"item {n}",
+                target=target_name,
+                batch_id=batch,
+                backoff_limit=backoff,
+                timeout_seconds=120,
+            )
+            made.append(out["id"])
+        self.batch_owner[batch] = project
+        summary = self.call("get_job_batch", project_reference=project, batch_id=batch)
+        assert summary["status_counts"]["submitted"] >= count
+        return multiple(*made)
+
+    @rule(job=jobs)
+    def start_job(self, job: str) -> None:
+        self._start(job)
+
+    @precondition(lambda self: self._with_status("submitted"))
+    @rule(pick=st.integers(0, 1000))
+    def start_a_submitted_job(self, pick: int) -> None:
+        """Start a job last seen ``submitted`` (random bundle picks rarely are)."""
+        found = self._with_status("submitted")
+        self._start(found[pick % len(found)])
+
+    def _start(self, job: str) -> None:
+        before = self.job(job)
+        project = self.owner[job]
+        if before["status"] != "submitted":
+            self.expect_error("conflict", "sim_start_job", project_reference=project, job_id=job)
+            return
+        out = self.call("sim_start_job", project_reference=project, job_id=job)
+        assert out["status"] == "working"
+        assert out["started_at"] == self.sim.now
+
+    @rule(job=jobs, exit_code=st.sampled_from((0, 1, 137)) | st.integers(0, 255))
+    def finish_job(self, job: str, exit_code: int) -> None:
+        self._finish(job, exit_code)
+
+    @precondition(lambda self: self._with_status("working"))
+    @rule(pick=st.integers(0, 1000), exit_code=st.sampled_from((0, 1, 137)))
+    def finish_a_working_job(self, pick: int, exit_code: int) -> None:
+        """End the running attempt of a job last seen ``working``."""
+        found = self._with_status("working")
+        self._finish(found[pick % len(found)], exit_code)
+
+    def _with_status(self, status: str) -> list[str]:
+        return sorted(j for j, r in self.seen.items() if r["status"] == status)
+
+    def _finish(self, job: str, exit_code: int) -> None:
+        before = self.job(job)
+        args = {"project_reference": self.owner[job], "job_id": job, "exit_code": exit_code}
+        if before["status"] != "working":
+            self.expect_error("conflict", "sim_finish_job", **args)
+            return
+        try:
+            out = self.call("sim_finish_job", **args)
+        except ToolError as error:
+            refused: ToolError | None = error
+        else:
+            refused = None
+        if refused is not None:  # a working job in a backoff has no running attempt
+            if refused.code != "conflict":
+                raise AssertionError(f"sim_finish_job on a working job: {refused}")
+            return
+        if exit_code == 0:
+            assert out["status"] == "completed"
+            assert out["completed_at"] == self.sim.now
+        elif out["status"] == "failed":
+            assert out["exit_code"] == exit_code
+            assert out["failed_reason"] == BACKOFF_LIMIT_EXCEEDED
+        else:
+            assert out["status"] == "working"
+            assert out["updated_at"] == self.sim.now
+
+    @rule(job=jobs)
+    def cancel_job(self, job: str) -> None:
+        before = self.job(job)
+        args = {"project_reference": self.owner[job], "job_id": job}
+        if before["status"] in TERMINAL:
+            if self.sim_option("cancel_terminal", "conflict") == "return":
+                assert self.call("cancel_job", **args) == before
+            else:
+                self.expect_error("conflict", "cancel_job", **args)
+            return
+        out = self.call("cancel_job", **args)
+        assert out["status"] == "canceled"
+        assert out["completed_at"] == self.sim.now
+        assert out["started_at"] == before["started_at"]
+
+    @rule(job=jobs, project=projects)
+    def look_up_across_projects(self, job: str, project: str) -> None:
+        """An id looked up through a project that does not own it is not_found."""
+        if self.owner[job] == project:
+            assert self.job(job)["project_id"] == project
+        else:
+            self.expect_error("not_found", "get_job", project_reference=project, job_id=job)
+
+    @rule(job=jobs, direction=st.sampled_from(("backward", "forward")), limit=st.integers(1, 5))
+    def read_events(self, job: str, direction: str, limit: int) -> None:
+        args = {"project_reference": self.owner[job], "job_id": job, "direction": direction}
+        entries: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
+            out = self.call("get_job_events", limit=limit, **args, **extra)
+            assert len(out["entries"]) <= limit
+            entries.extend(out["entries"])
+            cursor = out["next_cursor"]
+            if cursor is None:
+                break
+        stamps = [e["timestamp"] for e in entries]
+        assert stamps == sorted(stamps, reverse=direction == "backward")
+        assert all(e["metadata"]["job_id"] == job for e in entries)
+
+    # -- time -----------------------------------------------------------------------
+
+    @rule(seconds=st.sampled_from((0, 1, 5, 60, 300)) | st.integers(0, 3600))
+    def advance_clock(self, seconds: int) -> None:
+        before = self.sim.now
+        out = self.call("sim_advance_clock", seconds=seconds)
+        assert out["now"] >= before
+        assert out["now"] == self.sim.now
+        if seconds > 0:
+            for cron, state in self.cron_state.items():
+                if state == "deleting":
+                    self.cron_state[cron] = "gone"
+
+    # -- cron jobs ------------------------------------------------------------------
+
+    @rule(
+        target=crons,
+        project=projects,
+        name=js.names(),
+        target_name=st.sampled_from(tuple(TARGETS)),
+        schedule=st.sampled_from(_SCHEDULES),
+        timezone=js.timezones(),
+        policy=st.none() | st.sampled_from(_POLICIES),
+    )
+    def create_cron(
+        self,
+        project: str,
+        name: str,
+        target_name: str,
+        schedule: str,
+        timezone: str,
+        policy: str | None,
+    ) -> str:
+        args: dict[str, Any] = {
+            "project_reference": project,
+            "name": name,
+            "target": target_name,
+            "schedule": schedule,
+            "timezone": timezone,
+        }
+        if policy is not None:
+            args["concurrency_policy"] = policy
+        out = self.call("create_cron_job", **args)
+        check(cron_record_problems(out), "cron job")
+        assert out["status"] == "active"
+        assert out["last_scheduled_at"] is None
+        assert out["concurrency_policy"] == (policy or "Forbid")
+        self.owner[out["id"]] = project
+        self.cron_state[out["id"]] = "active"
+        return str(out["id"])
+
+    def _refused_cron(self, tool: str, cron: str, **arguments: Any) -> bool:
+        """Expect the refusal a gone or deleting cron job gets; True if it was refused."""
+        state = self.cron_state[cron]
+        args = {"project_reference": self.owner[cron], "cron_job_id": cron, **arguments}
+        if state == "gone":
+            self.expect_error("not_found", tool, **args)
+            return True
+        if state == "deleting":
+            self.expect_error("conflict", tool, **args)
+            return True
+        return False
+
+    @rule(
+        cron=crons,
+        changes=st.fixed_dictionaries(
+            {},
+            optional={
+                "name": js.names(),
+                "schedule": st.sampled_from(_SCHEDULES),
+                "timezone": js.timezones(),
+                "status": st.sampled_from(("active", "paused")),
+                "concurrency_policy": st.sampled_from(_POLICIES),
+                "timeout_seconds": st.integers(1, 900),
+                "backoff_limit": st.integers(0, 4),
+            },
+        ),
+    )
+    def update_cron(self, cron: str, changes: dict[str, Any]) -> None:
+        if self._refused_cron("update_cron_job", cron, **changes):
+            return
+        project = self.owner[cron]
+        before = self.call("get_cron_job", project_reference=project, cron_job_id=cron)
+        out = self.call("update_cron_job", project_reference=project, cron_job_id=cron, **changes)
+        check(cron_record_problems(out), "cron job")
+        for key, value in changes.items():
+            assert out[key] == value, f"update_cron_job left {key} at {out[key]!r}"
+        if all(before[k] == v for k, v in changes.items()):
+            assert out == before, "an update that changes nothing changed the cron job"
+        else:
+            assert out["updated_at"] == self.sim.now
+        self.cron_state[cron] = out["status"]
+
+    @rule(cron=crons)
+    def delete_cron(self, cron: str) -> None:
+        if self._refused_cron("delete_cron_job", cron):
+            return
+        out = self.call("delete_cron_job", project_reference=self.owner[cron], cron_job_id=cron)
+        assert out["status"] == "deleting"
+        self.cron_state[cron] = "deleting"
+
+    @rule(target=jobs, cron=crons)
+    def trigger_cron(self, cron: str) -> Any:
+        if self._refused_cron("trigger_cron_job", cron):
+            return multiple()
+        project = self.owner[cron]
+        record = self.call("get_cron_job", project_reference=project, cron_job_id=cron)
+        out = self.call("trigger_cron_job", project_reference=project, cron_job_id=cron)
+        assert out["name"] == f"{record['name']} (manual)"
+        assert out["cron_job_id"] == cron
+        assert out["status"] == "submitted"
+        assert out["target"] == record["target"]
+        after = self.call("get_cron_job", project_reference=project, cron_job_id=cron)
+        assert after["last_scheduled_at"] == record["last_scheduled_at"]
+        return out["id"]
+
+    @rule(target=jobs)
+    def collect_cron_runs(self) -> Any:
+        """Hand the jobs cron fires made to the jobs bundle, so rules can drive them."""
+        runs = sorted(
+            j for j, r in self.seen.items() if r["cron_job_id"] and j not in self._adopted
+        )
+        self._adopted.update(runs)
+        return multiple(*runs)
+
+    # -- paging ---------------------------------------------------------------------
+
+    @rule(
+        project=projects,
+        limit=st.integers(1, 6),
+        status=st.none() | st.sampled_from(STATUSES),
+        churn=st.booleans(),
+    )
+    def page_through_jobs(self, project: str, limit: int, status: str | None, churn: bool) -> None:
+        """Page ``list_jobs`` by ``next`` while jobs are created and canceled between
+        pages: nothing twice, nothing created after the first page, nothing skipped
+        that existed and matched throughout."""
+        filters = {} if status is None else {"status": status}
+        at_start = {j["id"]: j["status"] for j in self.all_jobs(project)}
+        changed: set[str] = set()
+        seen: list[str] = []
+        cursor = None
+        while True:
+            extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
+            page = self.call(
+                "list_jobs", project_reference=project, limit=limit, **filters, **extra
+            )
+            check(page_problems(page, cursor=cursor, limit=limit), "list_jobs page")
+            for item in page["data"]:
+                assert status is None or item["status"] == status
+            seen.extend(item["id"] for item in page["data"])
+            cursor = page["page_info"]["next"]
+            if cursor is None:
+                break
+            if churn and not changed:
+                new = self.call(
+                    "create_job", project_reference=project, name="churn", target="img:resize"
+                )
+                changed.add(new["id"])
+                active = sorted(j for j, s in at_start.items() if s in ACTIVE)
+                if active:
+                    self.call("cancel_job", project_reference=project, job_id=active[-1])
+                    changed.add(active[-1])
+        assert len(seen) == len(set(seen)), "paging by next returned an item twice"
+        created_later = changed - set(at_start)
+        assert not created_later & set(seen), "paging returned a job created after page one"
+        steady = {j for j, s in at_start.items() if j not in changed and status in (None, s)}
+        missing = steady - set(seen)
+        assert not missing, f"paging by next skipped {sorted(missing)}"
+
+    @rule(project=projects, limit=st.integers(1, 4), status=st.none() | st.just("active"))
+    def page_through_crons(self, project: str, limit: int, status: str | None) -> None:
+        filters = {} if status is None else {"status": status}
+        seen: list[str] = []
+        cursor = None
+        while True:
+            extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
+            page = self.call(
+                "list_cron_jobs", project_reference=project, limit=limit, **filters, **extra
+            )
+            check(page_problems(page, cursor=cursor, limit=limit), "list_cron_jobs page")
+            seen.extend(item["id"] for item in page["data"])
+            cursor = page["page_info"]["next"]
+            if cursor is None:
+                break
+        assert len(seen) == len(set(seen))
+        expected = {
+            c
+            for c, s in self.cron_state.items()
+            if self.owner[c] == project and s != "gone" and status in (None, s)
+        }
+        assert set(seen) == expected, "list_cron_jobs disagrees with the crons made"
+
+    # -- invariants -----------------------------------------------------------------
+
+    @invariant()
+    def jobs_keep_the_lifecycle_rules(self) -> None:
+        """Every job of every project, paged by ``next``: each exactly once, each
+        keeping the lifecycle rules and only moving forward, none lost, and any
+        job the machine did not create made by one of the project's cron jobs."""
+        for project in self.slugs:
+            known = {j for j, r in self.seen.items() if r["project_id"] == project}
+            listed = {j["id"]: j for j in self.all_jobs(project)}
+            assert known <= set(listed), f"jobs disappeared: {sorted(known - set(listed))}"
+            for job in set(listed) - known:
+                cron = listed[job]["cron_job_id"]
+                assert cron in self.cron_state, f"job {job} appeared from nowhere"
+                assert self.owner[cron] == project, f"job {job} of another project's cron"
+
+    @invariant()
+    def batch_counts_match_listed_jobs(self) -> None:
+        """For every batch: ``job_count`` = sum of counts = the jobs listed, by status."""
+        for batch, project in self.batch_owner.items():
+            summary = self.call("get_job_batch", project_reference=project, batch_id=batch)
+            listed = self._all("list_job_batch_jobs", project_reference=project, batch_id=batch)
+            check(batch_problems(summary, listed), f"batch {batch}")
+            members = {j for j, r in self.seen.items() if r["batch_id"] == batch}
+            assert members == {j["id"] for j in listed}, "the batch lists other jobs"
+
+    @invariant()
+    def cron_jobs_keep_their_rules(self) -> None:
+        """Cron records keep SPEC section 8; a deleted one is gone after the next advance."""
+        for cron, state in self.cron_state.items():
+            args = {"project_reference": self.owner[cron], "cron_job_id": cron}
+            if state == "gone":
+                self.expect_error("not_found", "get_cron_job", **args)
+                continue
+            out = self.call("get_cron_job", **args)
+            check(cron_record_problems(out), f"cron job {cron}")
+            assert out["status"] == state, f"cron job {cron} is {out['status']}, not {state}"
+
+    def sim_option(self, name: str, default: Any) -> Any:
+        """The value of a simulator knob as this machine configured it."""
+        return self.simulator_options.get(name, default)
+
+
+def _sample(output: dict[str, Any]) -> dict[str, Any]:
+    """A listing cut to its first and last items: validating every item of every page
+    is the slow part of checking outputs, and items are checked one by one elsewhere."""
+    for key in ("data", "entries"):
+        items = output.get(key)
+        if isinstance(items, list) and len(items) > 2:
+            return {**output, key: [items[0], items[-1]]}
+    return output
+
+
+def _job_records(tool: str, output: dict[str, Any]) -> list[dict[str, Any]]:
+    if tool in ("list_jobs", "list_job_batch_jobs"):
+        return list(output["data"])
+    if "failed_reason" in output:
+        return [output]
+    return []
