@@ -48,6 +48,26 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     serve.set_defaults(run=_serve)
 
 
+def _fixtures(args: argparse.Namespace) -> int:
+    from jobsim.fixtures import run
+
+    return run(args.seed, args.out, args.scenario, args.quiet)
+
+
+def _add_fixtures(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    fixtures = sub.add_parser("fixtures", help="write deterministic JSON fixtures of scenarios")
+    fixtures.add_argument("--seed", type=int, default=0, help="seed of the id source (default: 0)")
+    fixtures.add_argument("--out", required=True, metavar="DIR", help="directory to write into")
+    fixtures.add_argument(
+        "--scenario",
+        action="append",
+        metavar="NAME",
+        help="a scenario to write (repeatable; default: all of them)",
+    )
+    fixtures.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    fixtures.set_defaults(run=_fixtures)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jobsim", description="A simulator of a Jobs API.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -55,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0, help="seed of the id source (default: 0)")
     demo.set_defaults(run=_demo)
     _add_serve(sub)
+    _add_fixtures(sub)
     return parser
 
 
