@@ -1,5 +1,8 @@
 """The stateful test of the simulator, and proof that users can extend it."""
 
+import sys
+import types
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -164,3 +167,19 @@ def test_rules_can_draw_from_the_bundles_in_a_subclass():
 
     run_state_machine_as_test(Counting, settings=QUICK)
     assert drawn, "the subclass rule never ran"
+
+
+def test_the_documented_subclass_example_runs(monkeypatch):
+    """docs/hypothesis.md's example, run as written against the cache above."""
+    docs = Path(__file__).resolve().parent.parent / "docs" / "hypothesis.md"
+    text = docs.read_text(encoding="utf-8")
+    section = text[text.index("### Extending it") :]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    myapp = types.ModuleType("myapp")
+    cache = types.ModuleType("myapp.cache")
+    cache.JobStatusCache = JobStatusCache  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "myapp", myapp)
+    monkeypatch.setitem(sys.modules, "myapp.cache", cache)
+    namespace: dict[str, Any] = {"__name__": "docs_example"}
+    exec(compile(code, str(docs), "exec"), namespace)
+    run_state_machine_as_test(namespace["CachedJobs"], settings=QUICK)
