@@ -1,0 +1,263 @@
+"""The compiled input checks (jobsim.checks) accept exactly what jsonschema accepts.
+
+For every tool: arguments generated from its input schema (valid ones), the same
+arguments broken in every way a caller can break them (a required key dropped, an
+unknown key added, a value replaced by any JSON value), and arbitrary JSON values
+as a whole. Then random schemas of the compiled subset, against arbitrary values,
+so every keyword is compared with jsonschema beyond the shapes the tools use.
+Strategies are written with Hypothesis directly, from the schemas.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft7Validator
+
+from jobsim.checks import compile_schema
+from jobsim.registry import TOOLS
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=8)
+)
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+# -- valid values, generated from a schema of the registry's subset ------------------
+
+
+def _numbers(schema: dict[str, Any], integer: bool) -> st.SearchStrategy[Any]:
+    lo, hi = schema.get("minimum"), schema.get("maximum")
+    ints = st.integers(
+        min_value=None if lo is None else math.ceil(lo),
+        max_value=None if hi is None else math.floor(hi),
+    )
+    floats = st.floats(min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False)
+    if integer:
+        return ints | ints.map(float)
+    return ints | floats
+
+
+def _strings(schema: dict[str, Any]) -> st.SearchStrategy[str]:
+    strategy = st.from_regex(schema["pattern"]) if "pattern" in schema else st.text(max_size=12)
+    n = schema.get("minLength", 0)
+    return strategy.filter(lambda s: len(s) >= n)
+
+
+def valid(schema: Any) -> st.SearchStrategy[Any]:
+    """Values ``schema`` accepts (for the keywords the shipped input schemas use)."""
+    if schema is True or schema == {} or set(schema) <= {"description", "default"}:
+        return JSON
+    if "anyOf" in schema:
+        return st.one_of([valid(s) for s in schema["anyOf"]])
+    if "enum" in schema:
+        return st.sampled_from(schema["enum"])
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        return st.one_of([valid({**schema, "type": k}) for k in kind])
+    if kind == "string":
+        return _strings(schema)
+    if kind in ("integer", "number"):
+        return _numbers(schema, kind == "integer")
+    if kind == "null":
+        return st.none()
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "array":
+        return st.lists(
+            valid(schema.get("items", True)), min_size=schema.get("minItems", 0), max_size=4
+        )
+    if kind == "object":
+        props = schema.get("properties", {})
+        required = set(schema.get("required", []))
+        extra = schema.get("additionalProperties", True)
+        fixed = st.fixed_dictionaries(
+            {k: valid(v) for k, v in props.items() if k in required},
+            optional={k: valid(v) for k, v in props.items() if k not in required},
+        )
+        if extra is False or not isinstance(extra, dict | bool):
+            return fixed
+        more = st.dictionaries(
+            st.text(max_size=6).filter(lambda k: k not in props), valid(extra), max_size=3
+        )
+        return st.tuples(fixed, more).map(lambda pair: {**pair[1], **pair[0]})
+    raise AssertionError(f"no strategy for {schema!r}")  # pragma: no cover
+
+
+def broken(spec_schema: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """Valid arguments with one thing wrong (most of them are then refused)."""
+    props = list(spec_schema.get("properties", {}))
+    required = list(spec_schema.get("required", []))
+
+    good = valid(spec_schema)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Any:
+        args = dict(draw(good))
+        how = draw(st.sampled_from(["drop", "extra", "replace", "replace", "nest"]))
+        if how == "drop" and required:
+            args.pop(draw(st.sampled_from(required)), None)
+        elif how == "extra":
+            args[draw(st.text(max_size=8))] = draw(JSON)
+        elif how == "replace" and props:
+            args[draw(st.sampled_from(props))] = draw(JSON)
+        elif how == "nest" and props:
+            key = draw(st.sampled_from(props))
+            args[key] = draw(
+                st.sampled_from([[args.get(key)], {"v": args.get(key)}, str(args.get(key))])
+            )
+        return args
+
+    return build()
+
+
+def same(schema: Any, value: Any) -> None:
+    expected = Draft7Validator(schema).is_valid(value)
+    assert compile_schema(schema)(value) is expected, (schema, value)
+
+
+TOOL_NAMES = sorted(TOOLS)
+VALID = {name: valid(TOOLS[name].input_schema) for name in TOOL_NAMES}
+BROKEN = {name: broken(TOOLS[name].input_schema) for name in TOOL_NAMES}
+
+
+@pytest.mark.parametrize("name", TOOL_NAMES)
+def test_every_tool_compiles_without_falling_back_to_jsonschema(name):
+    check = TOOLS[name].input_check
+    assert getattr(check, "__self__", None) is None, f"{name} fell back to jsonschema"
+
+
+@pytest.mark.parametrize("name", TOOL_NAMES)
+@SETTINGS
+@given(data=st.data())
+def test_generated_arguments_are_accepted_by_both(name, data):
+    spec = TOOLS[name]
+    args = data.draw(VALID[name])
+    assert spec.input_validator.is_valid(args), args
+    assert spec.input_check(args) is True
+
+
+@pytest.mark.parametrize("name", TOOL_NAMES)
+@SETTINGS
+@given(data=st.data())
+def test_broken_arguments_are_judged_alike(name, data):
+    spec = TOOLS[name]
+    args = data.draw(BROKEN[name])
+    assert spec.input_check(args) is spec.input_validator.is_valid(args), args
+
+
+@pytest.mark.parametrize("name", TOOL_NAMES)
+@SETTINGS
+@given(value=JSON)
+def test_arbitrary_json_values_are_judged_alike(name, value):
+    spec = TOOLS[name]
+    assert spec.input_check(value) is spec.input_validator.is_valid(value), value
+
+
+# -- random schemas of the compiled subset -----------------------------------------
+
+PATTERNS = ["^a", "b$", "^[a-z0-9-]+$", r"^(\S+\s+){4}\S+$", "x|y", ""]
+TYPE_NAMES = ["string", "object", "array", "boolean", "null", "number", "integer"]
+BOUNDS = st.integers(-5, 5) | st.floats(-5, 5, allow_nan=False)
+
+
+def _keywords(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "type": st.sampled_from(TYPE_NAMES)
+            | st.lists(st.sampled_from(TYPE_NAMES), min_size=1, max_size=3, unique=True),
+            "properties": st.dictionaries(st.sampled_from("abcd"), inner, max_size=3),
+            "required": st.lists(st.sampled_from("abcd"), max_size=3),
+            "additionalProperties": st.booleans() | inner,
+            "enum": st.lists(st.text(max_size=3), min_size=1, max_size=4),
+            "minimum": BOUNDS,
+            "maximum": BOUNDS,
+            "minLength": st.integers(0, 4),
+            "pattern": st.sampled_from(PATTERNS),
+            "items": st.booleans() | inner,
+            "minItems": st.integers(0, 3),
+            "anyOf": st.lists(inner, min_size=1, max_size=3),
+            "description": st.text(max_size=4),
+            "default": SCALARS,
+            "format": st.sampled_from(["uuid", "ipv4", "date"]),
+        },
+    )
+
+
+SCHEMAS = st.recursive(st.booleans() | st.just({}), lambda inner: _keywords(inner), max_leaves=6)
+VALUES = st.recursive(
+    SCALARS | st.sampled_from(["a", "ab", "b", "x", "a-1", "* * * * *", "abcd"]),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from("abcdef"), inner, max_size=4)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(schema=SCHEMAS, value=VALUES)
+def test_random_schemas_of_the_subset_are_judged_alike(schema, value):
+    same(schema, value)
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"not": {"type": "string"}},
+        {"$ref": "#/definitions/x", "definitions": {"x": {"type": "string"}}},
+        {"type": "decimal"},
+        {"enum": [1, "a"]},
+        {"items": [{"type": "string"}]},
+        {"minimum": "1"},
+        {"minimum": None},
+        {"minLength": 1.5},
+        {"pattern": 3},
+        {"minItems": True},
+        {"properties": []},
+        {"required": [1]},
+        {"additionalProperties": 1},
+        {"anyOf": []},
+    ],
+    ids=repr,
+)
+def test_schemas_outside_the_subset_fall_back_to_jsonschema(schema):
+    check = compile_schema(schema)
+    if isinstance(schema, dict):
+        assert getattr(check, "__self__", None) is not None
+    for value in (None, "a", 1, 2.5, [1], {"a": 1}, True):
+        try:
+            expected = Draft7Validator(schema).is_valid(value)
+        except Exception:  # a schema jsonschema cannot use either
+            continue
+        assert check(value) is expected
+
+
+def test_nan_passes_bounds_and_integral_floats_are_integers_as_in_jsonschema():
+    for schema, value in [
+        ({"minimum": 1}, float("nan")),
+        ({"maximum": 1}, float("nan")),
+        ({"type": "integer"}, 3.0),
+        ({"type": "integer"}, True),
+        ({"type": "number"}, False),
+        ({"type": "integer", "minimum": 0}, float("inf")),
+        ({"enum": ["a"]}, "a"),
+        ({"pattern": "^x"}, re.escape("x")),
+    ]:
+        same(schema, value)
