@@ -147,12 +147,14 @@ def _type_check(names: Any) -> Check:
 # -- the keywords, each a check that passes the types it does not concern ---------------
 
 
-def _object_check(schema: dict[str, Any], strict: bool) -> Check | None:
-    """``properties`` / ``required`` / ``additionalProperties`` as one pass over the keys.
+# Each builder below takes ``typed``: the type check when the schema's ``type`` is
+# exactly that builder's type (a value of another type then fails here, and needs
+# no closure of its own), or None (a value of another type passes, as the keywords
+# do not concern it). Without keywords a builder returns ``typed``.
 
-    ``strict``: the schema's type is exactly ``object``, so a non-dict fails here and
-    the type check needs no closure of its own.
-    """
+
+def _object_check(schema: dict[str, Any], typed: Check | None) -> Check | None:
+    """``properties`` / ``required`` / ``additionalProperties`` as one pass over the keys."""
     props_schema = schema.get("properties", {})
     required = schema.get("required", [])
     extra_schema = schema.get("additionalProperties", True)
@@ -172,12 +174,14 @@ def _object_check(schema: dict[str, Any], strict: bool) -> Check | None:
     else:
         raise _Unsupported("additionalProperties")
     if not props and not needed and extra is None:
-        return _is_object if strict else None
+        return typed
     get = props.get
+    other = typed is None  # the verdict on a value that is not an object
+    needed_keys = frozenset(needed)
 
     def check_object(x: Any) -> bool:
         if not isinstance(x, dict):
-            return not strict
+            return other
         for key, value in x.items():
             check = get(key)
             if check is None:
@@ -185,12 +189,14 @@ def _object_check(schema: dict[str, Any], strict: bool) -> Check | None:
                     return False
             elif not check(value):
                 return False
+        if type(x) is dict:
+            return x.keys() >= needed_keys
         return all(name in x for name in needed)
 
     return check_object
 
 
-def _number_check(schema: dict[str, Any]) -> Check | None:
+def _number_check(schema: dict[str, Any], typed: Check | None) -> Check | None:
     lo = schema.get("minimum")
     hi = schema.get("maximum")
     for bound in (lo, hi):
@@ -199,11 +205,13 @@ def _number_check(schema: dict[str, Any]) -> Check | None:
     if ("minimum" in schema and lo is None) or ("maximum" in schema and hi is None):
         raise _Unsupported("null bound")
     if lo is None and hi is None:
-        return None
+        return typed
+    guard = typed or _is_number
+    other = typed is None
 
     def check_number(x: Any) -> bool:
-        if not _is_number(x):
-            return True
+        if not guard(x):
+            return other
         # `not (x < lo)`, not `x >= lo`: NaN passes, as in jsonschema
         if lo is not None and x < lo:
             return False
@@ -212,7 +220,7 @@ def _number_check(schema: dict[str, Any]) -> Check | None:
     return check_number
 
 
-def _string_check(schema: dict[str, Any]) -> Check | None:
+def _string_check(schema: dict[str, Any], typed: Check | None) -> Check | None:
     min_length = schema.get("minLength")
     pattern = schema.get("pattern")
     if min_length is not None and (isinstance(min_length, bool) or not isinstance(min_length, int)):
@@ -222,12 +230,13 @@ def _string_check(schema: dict[str, Any]) -> Check | None:
     if ("minLength" in schema and min_length is None) or ("pattern" in schema and pattern is None):
         raise _Unsupported("null string keyword")
     if min_length is None and pattern is None:
-        return None
+        return typed
     search = re.compile(pattern).search if pattern is not None else None
+    other = typed is None
 
     def check_string(x: Any) -> bool:
         if not isinstance(x, str):
-            return True
+            return other
         if min_length is not None and len(x) < min_length:
             return False
         # jsonschema calls re.search(pattern, x): the same compiled pattern
@@ -236,7 +245,7 @@ def _string_check(schema: dict[str, Any]) -> Check | None:
     return check_string
 
 
-def _array_check(schema: dict[str, Any]) -> Check | None:
+def _array_check(schema: dict[str, Any], typed: Check | None) -> Check | None:
     items_schema = schema.get("items", True)
     min_items = schema.get("minItems")
     if not isinstance(items_schema, dict | bool):
@@ -249,11 +258,12 @@ def _array_check(schema: dict[str, Any]) -> Check | None:
     if items is _accept:
         items = None
     if items is None and min_items is None:
-        return None
+        return typed
+    other = typed is None
 
     def check_array(x: Any) -> bool:
         if not isinstance(x, list):
-            return True
+            return other
         if min_items is not None and len(x) < min_items:
             return False
         return items is None or all(items(v) for v in x)
@@ -282,7 +292,7 @@ def _any_of_check(subschemas: Any) -> Check:
     options = tuple(_compile(s) for s in subschemas)
 
     def check_any_of(x: Any) -> bool:
-        return any(c(x) for c in options)
+        return any(check(x) for check in options)
 
     return check_any_of
 
@@ -297,29 +307,54 @@ def _compile(schema: Any) -> Check:
     unknown = set(schema) - _SUPPORTED
     if unknown:
         raise _Unsupported(", ".join(sorted(map(str, unknown))))
-    strict_object = schema.get("type") == "object"
+    kind = schema.get("type")
+    single = kind if isinstance(kind, str) and kind in _TYPES else None
     checks: list[Check] = []
-    if "type" in schema and not strict_object:
-        checks.append(_type_check(schema["type"]))
+    if "type" in schema and single is None:
+        checks.append(_type_check(kind))
+    typed: Check | None = None
+    for kinds, build in _GROUPS:
+        if single in kinds:
+            typed = build(schema, _TYPES[single])
+        else:
+            # Built even when the type rules its values out, so that a keyword
+            # outside the subset still sends the schema to jsonschema.
+            part = build(schema, None)
+            if part is not None and single is None:
+                checks.append(part)
+    if single is not None:
+        checks.insert(0, typed or _TYPES[single])  # boolean, null: the type alone
     if "enum" in schema:
         checks.append(_enum_check(schema["enum"]))
-    for part in (
-        _object_check(schema, strict_object),
-        _number_check(schema),
-        _string_check(schema),
-        _array_check(schema),
-    ):
-        if part is not None:
-            checks.append(part)
     if "anyOf" in schema:
         checks.append(_any_of_check(schema["anyOf"]))
     if not checks:
         return _accept
     if len(checks) == 1:
         return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+
+        def check_both(x: Any) -> bool:
+            return first(x) and second(x)
+
+        return check_both
     every = tuple(checks)
 
     def check_all(x: Any) -> bool:
-        return all(c(x) for c in every)
+        for check in every:  # noqa: SIM110 - a loop: all() of a generator is slower
+            if not check(x):
+                return False
+        return True
 
     return check_all
+
+
+_GROUPS: tuple[
+    tuple[tuple[str, ...], Callable[[dict[str, Any], Check | None], Check | None]], ...
+] = (
+    (("object",), _object_check),
+    (("number", "integer"), _number_check),
+    (("string",), _string_check),
+    (("array",), _array_check),
+)
