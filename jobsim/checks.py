@@ -2,7 +2,8 @@
 
 ``compile_schema(schema)`` returns a predicate that is true exactly when
 ``Draft7Validator(schema).is_valid(instance)`` is, only faster: it is the accept
-path of :meth:`jobsim.registry.ToolSpec.run`. jsonschema stays the reference —
+path of :meth:`jobsim.registry.ToolSpec.run` (input schemas) and of
+:func:`jobsim.testing.schema_problems` (output schemas). jsonschema stays the reference —
 a value the predicate refuses is run through jsonschema again for the error
 message, and ``validate_outputs=True`` uses jsonschema only.
 ``tests/test_checks_equivalence.py`` proves the two agree for every tool.

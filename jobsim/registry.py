@@ -59,6 +59,12 @@ class ToolSpec:
         accept path; jsonschema still words every refusal."""
         return compile_schema(self.input_schema)
 
+    @cached_property
+    def output_check(self) -> Check:
+        """The output schema compiled to a predicate: a fast accept path for checkers
+        (:func:`jobsim.testing.schema_problems`); ``output_validator`` says why not."""
+        return compile_schema(self.output_schema)
+
     def run(self, world: World, arguments: dict[str, Any]) -> dict[str, Any]:
         """Check ``arguments`` against the input schema, then run the handler."""
         try:

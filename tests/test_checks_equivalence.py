@@ -3,7 +3,8 @@
 For every tool: arguments generated from its input schema (valid ones), the same
 arguments broken in every way a caller can break them (a required key dropped, an
 unknown key added, a value replaced by any JSON value), and arbitrary JSON values
-as a whole. Then random schemas of the compiled subset, against arbitrary values,
+as a whole. The same for every output schema, plus real outputs of a run. Then
+random schemas of the compiled subset, against arbitrary values,
 so every keyword is compared with jsonschema beyond the shapes the tools use.
 Strategies are written with Hypothesis directly, from the schemas.
 """
@@ -168,6 +169,67 @@ def test_broken_arguments_are_judged_alike(name, data):
 def test_arbitrary_json_values_are_judged_alike(name, value):
     spec = TOOLS[name]
     assert spec.input_check(value) is spec.input_validator.is_valid(value), value
+
+
+# -- output schemas (the accept path of jobsim.testing.schema_problems) -------------
+
+OUT_SETTINGS = settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+VALID_OUT = {name: valid(TOOLS[name].output_schema) for name in TOOL_NAMES}
+BROKEN_OUT = {name: broken(TOOLS[name].output_schema) for name in TOOL_NAMES}
+
+
+@pytest.mark.parametrize("name", TOOL_NAMES)
+def test_every_output_schema_compiles_without_falling_back(name):
+    assert getattr(TOOLS[name].output_check, "__self__", None) is None
+
+
+@pytest.mark.parametrize("name", TOOL_NAMES)
+@OUT_SETTINGS
+@given(data=st.data())
+def test_outputs_generated_broken_or_arbitrary_are_judged_alike(name, data):
+    spec = TOOLS[name]
+    good = data.draw(VALID_OUT[name])
+    assert spec.output_validator.is_valid(good), good
+    assert spec.output_check(good) is True
+    for value in (data.draw(BROKEN_OUT[name]), data.draw(JSON)):
+        assert spec.output_check(value) is spec.output_validator.is_valid(value), value
+
+
+def test_real_outputs_are_accepted_by_both():
+    from jobsim import Simulator
+
+    sim = Simulator(seed=5)
+    p = {"project_reference": "p"}
+    sim.call("sim_create_project", {"slug": "p"})
+    sim.call(
+        "sim_define_target", {"name": "t", "behavior": {"run_seconds": 5, "exit_codes": [1, 0]}}
+    )
+    batch = "0b8e4f4e-8d4c-4c8a-9d0a-6f1f2b3c4d5e"
+    jobs = [
+        sim.call("create_job", {**p, "name": "n", "target": "t", "batch_id": batch})
+        for _ in range(3)
+    ]
+    manual = sim.call("create_job", {**p, "name": "m", "target": "other"})
+    sim.call("cancel_job", {**p, "job_id": jobs[0]["id"]})
+    cron = sim.call("create_cron_job", {**p, "name": "c", "target": "t", "schedule": "*/5 * * * *"})
+    sim.call("sim_advance_clock", {"seconds": 900})
+    sim.call("sim_start_job", {**p, "job_id": manual["id"]})
+    sim.call("sim_finish_job", {**p, "job_id": manual["id"], "exit_code": 3})
+    sim.call("get_job_batch", {**p, "batch_id": batch})
+    sim.call("list_job_batch_jobs", {**p, "batch_id": batch, "limit": 2})
+    sim.call("list_jobs", {**p, "limit": 3})
+    sim.call("get_job_events", {**p, "job_id": jobs[1]["id"], "limit": 4})
+    sim.call("update_cron_job", {**p, "cron_job_id": cron["id"], "status": "paused"})
+    sim.call("list_cron_jobs", p)
+    sim.call("get_job_target", {**p, "target_name": "t"})
+    entries = sim.transcript
+    assert len({e["tool"] for e in entries}) >= 14
+    for entry in entries:
+        spec = TOOLS[entry["tool"]]
+        assert spec.output_validator.is_valid(entry["result"]), entry["tool"]
+        assert spec.output_check(entry["result"]) is True, entry["tool"]
 
 
 # -- random schemas of the compiled subset -----------------------------------------
