@@ -137,6 +137,13 @@ def _type_check(names: Any) -> Check:
         checks.append(_TYPES[name])
     if len(checks) == 1:
         return checks[0]
+    if len(checks) == 2:  # ["T", "null"], the nullable fields of the records
+        first, second = checks
+
+        def either_type(x: Any) -> bool:
+            return first(x) or second(x)
+
+        return either_type
     alternatives = tuple(checks)
 
     def any_type(x: Any) -> bool:
@@ -267,7 +274,11 @@ def _array_check(schema: dict[str, Any], typed: Check | None) -> Check | None:
             return other
         if min_items is not None and len(x) < min_items:
             return False
-        return items is None or all(items(v) for v in x)
+        if items is not None:
+            for v in x:  # a loop: all() of a generator is slower
+                if not items(v):
+                    return False
+        return True
 
     return check_array
 
