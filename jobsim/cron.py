@@ -57,21 +57,27 @@ def check_schedule(expr: str, zone: ZoneInfo, field: str = "schedule") -> None:
         ) from None
 
 
-def next_fire(cron: CronJob, after_ms: int) -> int:
-    """The first fire time strictly after ``after_ms``, in the cron job's zone."""
-    local = to_datetime(after_ms).astimezone(ZoneInfo(cron.timezone))
-    for fire in CronSim(cron.schedule, local):
-        # cronsim works on the naive wall clock for fixed-time schedules and returns
-        # the first occurrence of a repeated time, which can be before ``after_ms``
-        # when that lies in the second pass of a DST fall-back hour: skip it.
-        ms = from_datetime(fire)
-        if ms > after_ms:
-            return ms
+def next_fire(cron: CronJob, after_ms: int) -> int | None:
+    """The first fire time strictly after ``after_ms``, in the cron job's zone; ``None``
+    when there is none before the end of the year 9999 (where timestamps end)."""
+    try:
+        local = to_datetime(after_ms).astimezone(ZoneInfo(cron.timezone))
+        for fire in CronSim(cron.schedule, local):
+            # cronsim works on the naive wall clock for fixed-time schedules and returns
+            # the first occurrence of a repeated time, which can be before ``after_ms``
+            # when that lies in the second pass of a DST fall-back hour: skip it.
+            ms = from_datetime(fire)
+            if ms > after_ms:
+                return ms
+    except OverflowError:  # the schedule's next time is past datetime.max
+        return None
     raise AssertionError("unreachable: check_schedule refuses schedules that never fire")
 
 
 def schedule_tick(world: World, cron: CronJob) -> None:
-    world.queue.push(next_fire(cron, cron.anchor_ms), CRON_TICK, cron.id, cron.epoch)
+    due = next_fire(cron, cron.anchor_ms)
+    if due is not None:
+        world.queue.push(due, CRON_TICK, cron.id, cron.epoch)
 
 
 @on_event(CRON_TICK)

@@ -92,7 +92,13 @@ def dump(world: World, transcript: list[dict[str, Any]]) -> dict[str, Any]:
         "deleting": sorted(world.deleting),
         "queue": {
             "scheduled": world.queue.scheduled,
-            "events": [list(e) for e in world.queue.pending()],
+            # A dropped cron job's last tick stays queued (a no-op when due): leave it out,
+            # or the snapshot would name a record it does not hold.
+            "events": [
+                list(e)
+                for e in world.queue.pending()
+                if e.key in world.jobs or e.key in world.crons
+            ],
         },
         "faults": {tool: [dict(f) for f in q] for tool, q in world.faults.items()},
         "transcript": copy_json(transcript),
