@@ -340,3 +340,157 @@ def test_importing_the_strategies_without_hypothesis_says_what_to_install(monkey
         with pytest.raises(ImportError, match=r"jobsim\[hypothesis\]"):
             importlib.import_module(module)
         monkeypatch.setattr(builtins, "__import__", real_import)
+
+
+# -- more pins, building blocks and the other checkers --------------------------------
+
+
+@settings(max_examples=30, deadline=None)
+@given(js.timestamps())
+def test_timestamps_have_the_exact_millisecond_format(stamp):
+    assert len(stamp) == 24
+    assert stamp.endswith("Z")
+    assert datetime.fromisoformat(stamp) >= datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_a_pin_of_the_wrong_type_is_refused():
+    with pytest.raises(InvalidArgument, match="exit_code"):
+        js.job_records(exit_code="3")
+
+
+@settings(max_examples=30, deadline=None)
+@given(js.job_records("failed", failed_reason="BackoffLimitExceeded", backoff_limit=6))
+def test_a_pinned_backoff_limit_gets_a_timeout_long_enough_for_its_retries(record):
+    assert record["backoff_limit"] == 6
+    assert record["timeout_seconds"] > 10 + 20 + 40 + 80 + 160 + 320
+    assert job_record_problems(record) == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    js.cron_records(
+        status="paused",
+        last_scheduled_at=None,
+        last_successful_at="2026-01-02T00:00:00.000Z",
+        created_at="2026-01-01T00:00:00.000Z",
+    )
+)
+def test_cron_records_keep_their_pins(record):
+    assert record["status"] == "paused"
+    assert record["last_scheduled_at"] is None
+    assert record["last_successful_at"] == "2026-01-02T00:00:00.000Z"
+    assert cron_record_problems(record) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "pins"), [("running", {}), ("active", {"timezone": 5}), (None, {"x": 1})]
+)
+def test_cron_pins_that_cannot_hold_are_refused(status, pins):
+    with pytest.raises(InvalidArgument):
+        js.cron_records(status, **pins)
+
+
+@settings(max_examples=20, deadline=None)
+@given(js.batch_summaries(status_counts={**dict.fromkeys(STATUSES, 0), "failed": 4}))
+def test_pinned_batch_counts_give_their_sum(summary):
+    assert summary["job_count"] == 4
+    assert batch_problems(summary) == []
+
+
+def test_batch_job_count_cannot_be_pinned_apart_from_the_counts():
+    with pytest.raises(InvalidArgument, match="status_counts"):
+        js.batch_summaries(job_count=3)
+
+
+@pytest.mark.parametrize(
+    ("schema", "check"),
+    [
+        ({"const": "x"}, lambda v: v == "x"),
+        ({"type": "boolean"}, lambda v: isinstance(v, bool)),
+        ({"type": ["integer", "null"], "maximum": 5}, lambda v: v is None or v <= 5),
+        ({"type": "string", "pattern": "^v[0-9]$"}, lambda v: len(v) == 2 and v[0] == "v"),
+        ({"type": "object", "additionalProperties": False}, lambda v: v == {}),
+        ({"type": "array", "items": {"type": "integer"}, "minItems": 2}, lambda v: len(v) >= 2),
+        ({"anyOf": [{"enum": ["a"]}, {"type": "null"}]}, lambda v: v in ("a", None)),
+    ],
+)
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_schema_values_follow_the_keywords_they_understand(schema, check, data):
+    assert check(data.draw(js.schema_values(schema)))
+
+
+CRON_BASE = {
+    "id": "7d444840-9dc0-41d1-b245-5ffdce74fad2",
+    "project_id": "0b8e4f4e-8d4c-4c8a-9d0a-6f1f2b3c4d5e",
+    "environment_id": None,
+    "branch_id": None,
+    "name": "hourly report",
+    "status": "active",
+    "target": "report:nightly",
+    "schedule": "0 * * * *",
+    "timezone": "UTC",
+    "config": {},
+    "timeout_seconds": 300,
+    "backoff_limit": 3,
+    "concurrency_policy": "Forbid",
+    "last_scheduled_at": "2026-01-01T01:00:00.000Z",
+    "last_successful_at": "2026-01-01T01:00:05.000Z",
+    "created_at": "2026-01-01T00:30:00.000Z",
+    "updated_at": "2026-01-01T01:00:00.000Z",
+}
+BROKEN_CRONS = [
+    ("a schedule of four fields", {"schedule": "0 * * *"}),
+    ("a schedule cron rejects", {"schedule": "61 * * * *"}),
+    ("an unknown zone", {"timezone": "Mars/Olympus"}),
+    ("an unknown policy", {"concurrency_policy": "Queue"}),
+    ("status running", {"status": "running"}),
+    ("a fire at creation", {"last_scheduled_at": "2026-01-01T00:30:00.000Z"}),
+    ("a fire after the last update", {"updated_at": "2026-01-01T00:59:00.000Z"}),
+    ("a success before creation", {"last_successful_at": "2026-01-01T00:00:00.000Z"}),
+    ("an empty name", {"name": " "}),
+    ("a missing key", {"config": None}),
+]
+
+
+@pytest.mark.parametrize(("why", "change"), BROKEN_CRONS, ids=[b[0] for b in BROKEN_CRONS])
+def test_the_cron_checker_catches_broken_records(why, change):
+    assert cron_record_problems(CRON_BASE) == []
+    assert cron_record_problems({**CRON_BASE, **change}) != []
+
+
+def test_the_batch_checker_compares_the_summary_with_its_jobs():
+    job = dict(FAILED_AFTER_RETRIES, batch_id="11111111-1111-4111-8111-111111111111")
+    summary = {
+        "id": job["batch_id"],
+        "project_id": job["project_id"],
+        "target": job["target"],
+        "job_count": 1,
+        "status_counts": {**dict.fromkeys(STATUSES, 0), "failed": 1},
+        "created_at": job["created_at"],
+        "updated_at": job["updated_at"],
+        "result": None,
+    }
+    assert batch_problems(summary, [job]) == []
+    assert batch_problems({**summary, "job_count": 2}, [job]) != []
+    assert batch_problems({**summary, "target": None}, [job]) != []
+    assert batch_problems({**summary, "updated_at": job["created_at"]}, [job]) != []
+    assert batch_problems(summary, [{**job, "status": "completed"}]) != []
+    assert batch_problems(summary, [{**job, "batch_id": None}]) != []
+
+
+def test_the_page_checker_catches_broken_page_info():
+    items = [
+        dict(FAILED_AFTER_RETRIES, id=f"7d444840-9dc0-41d1-b245-5ffdce74fad{n}") for n in range(3)
+    ]
+    page = {
+        "data": items[:2],
+        "page_info": {"self": None, "first": None, "next": items[1]["id"], "prev": None},
+    }
+    assert page_problems(page, limit=2) == []
+    assert page_problems({**page, "page_info": {**page["page_info"], "next": items[0]["id"]}})
+    assert page_problems({**page, "page_info": {**page["page_info"], "first": "x"}})
+    assert page_problems({**page, "page_info": {**page["page_info"], "prev": "x"}})
+    assert page_problems(page, cursor=items[2]["id"])
+    assert page_problems(page, limit=1)
+    assert page_problems({**page, "data": [items[0], items[0]]})
