@@ -18,8 +18,8 @@ from cronsim import CronSim, CronSimError
 
 from jobsim.arguments import limit, non_empty, whole
 from jobsim.clock import from_datetime, to_datetime
-from jobsim.errors import conflict, invalid, not_found
-from jobsim.jobs import check_config, listing, new_job
+from jobsim.errors import ToolError, conflict, invalid, not_found
+from jobsim.jobs import bad_cursor, check_config, listing, new_job
 from jobsim.records import CronJob
 from jobsim.registry import handler
 from jobsim.runtime import cancel
@@ -38,7 +38,7 @@ def check_timezone(name: str, field: str = "timezone") -> ZoneInfo:
         if name == "localtime":  # the host's zone, not an IANA name: not deterministic
             raise ZoneInfoNotFoundError(name)
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: e.g. a name too long for a path
         raise invalid(
             field, f"{name!r} is not a known IANA time zone; expected e.g. 'UTC' or 'Europe/Berlin'"
         ) from None
@@ -178,20 +178,17 @@ def get_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
 def list_cron_jobs(world: World, args: dict[str, Any]) -> dict[str, Any]:
     size = limit(args, 20, 100)
     cursor: str | None = args.get("cursor")
-    bad = invalid(
-        "cursor",
-        f"{cursor!r} is not the id of an item of this listing; pass page_info.next "
-        "of the previous page, or omit cursor for the first page",
-        value=cursor,
-    )
-    if cursor is not None and cursor not in world.crons:
-        raise bad
-    project = world.project(args["project_reference"])
+    try:
+        project = world.project(args["project_reference"])
+    except ToolError:
+        if cursor is not None:  # no cursor is an item of a missing listing
+            raise bad_cursor(cursor) from None
+        raise
     cursor_seq = None
     if cursor is not None:
-        item = world.crons[cursor]
-        if item.project_id != project.id:
-            raise bad
+        item = world.crons.get(cursor)
+        if item is None or item.project_id != project.id:
+            raise bad_cursor(cursor)
         cursor_seq = item.seq
     env = args.get("environment_id")
     index = project.crons if env is None else project.cron_groups.get(("env", env))
