@@ -18,7 +18,9 @@ from mcp_types.version import (
 )
 
 import jobsim
+from jobsim.checks import Check
 from jobsim.mcp.server import create_server
+from jobsim.registry import TOOLS
 from jobsim.simulator import Simulator
 
 __all__ = ["connect", "negotiate"]
@@ -86,7 +88,7 @@ async def _session(
         async with anyio.create_task_group() as group:
             group.start_soon(run_server)
             try:
-                async with ClientSession(
+                async with _Session(
                     client_read,
                     client_write,
                     read_timeout_seconds=read_timeout_seconds,
@@ -103,6 +105,40 @@ async def _session(
                 with anyio.move_on_after(grace):  # wall-clock ok: bounded wait for the server
                     await done.wait()
                 group.cancel_scope.cancel()
+
+
+class _Session(ClientSession):
+    """The SDK's session, checking the results of jobsim's tools with jobsim's compiled
+    output checks (:mod:`jobsim.checks`, equivalent to jsonschema) when the server
+    published the registry's output schema. Anything they do not accept goes to the
+    SDK's own jsonschema validation, which words the error; so does the first call of
+    each tool, which lists the tools as before."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._jobsim_checks: dict[str, Check] = {}
+
+    async def list_tools(
+        self, *, params: types.PaginatedRequestParams | None = None
+    ) -> types.ListToolsResult:
+        result = await super().list_tools(params=params)
+        for tool in result.tools:
+            spec = TOOLS.get(tool.name)
+            if spec is not None and tool.output_schema == spec.output_schema:
+                self._jobsim_checks[tool.name] = spec.output_check
+            else:
+                self._jobsim_checks.pop(tool.name, None)
+        return result
+
+    async def validate_tool_result(self, name: str, result: types.CallToolResult) -> None:
+        check = self._jobsim_checks.get(name)
+        if check is not None and result.structured_content is not None:
+            try:
+                if check(result.structured_content):
+                    return
+            except Exception:  # a value the compiled check chokes on: the SDK decides
+                pass
+        await super().validate_tool_result(name, result)
 
 
 def _lone(group: BaseExceptionGroup[BaseException]) -> Exception | None:
