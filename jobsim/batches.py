@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from jobsim.arguments import limit
-from jobsim.errors import ToolError
-from jobsim.jobs import bad_cursor, listing, resolve_cursor
+from jobsim.jobs import listing, owner_lookup, resolve_cursor
 from jobsim.registry import handler
 from jobsim.serialize import batch_dict, job_dict
 from jobsim.world import World
@@ -26,13 +25,9 @@ def get_job_batch(world: World, args: dict[str, Any]) -> dict[str, Any]:
 def list_job_batch_jobs(world: World, args: dict[str, Any]) -> dict[str, Any]:
     size = limit(args, 20, 100)
     cursor: str | None = args.get("cursor")
-    try:
+    with owner_lookup(cursor):
         project = world.project(args["project_reference"])
         batch = world.batch(project, args["batch_id"])
-    except ToolError:
-        if cursor is not None:  # no cursor is an item of a missing listing
-            raise bad_cursor(cursor) from None
-        raise
     cursor_seq = resolve_cursor(world, cursor, lambda j: j.batch_id == batch.id)
     index = project.job_groups[("batch", batch.id)]
     return listing(world, index, args.get("status"), cursor, cursor_seq, size, None, job_dict)

@@ -18,8 +18,8 @@ from cronsim import CronSim, CronSimError
 
 from jobsim.arguments import limit, non_empty, whole
 from jobsim.clock import from_datetime, to_datetime
-from jobsim.errors import ToolError, conflict, invalid, not_found
-from jobsim.jobs import bad_cursor, check_config, listing, new_job
+from jobsim.errors import conflict, invalid, not_found
+from jobsim.jobs import bad_cursor, check_config, listing, new_job, owner_lookup
 from jobsim.records import CronJob
 from jobsim.registry import handler
 from jobsim.runtime import cancel
@@ -178,12 +178,8 @@ def get_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
 def list_cron_jobs(world: World, args: dict[str, Any]) -> dict[str, Any]:
     size = limit(args, 20, 100)
     cursor: str | None = args.get("cursor")
-    try:
+    with owner_lookup(cursor):
         project = world.project(args["project_reference"])
-    except ToolError:
-        if cursor is not None:  # no cursor is an item of a missing listing
-            raise bad_cursor(cursor) from None
-        raise
     cursor_seq = None
     if cursor is not None:
         item = world.crons.get(cursor)

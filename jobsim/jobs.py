@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from referencing.exceptions import Unresolvable
@@ -17,7 +18,7 @@ from jobsim.registry import handler
 from jobsim.serialize import copy_json, job_dict
 from jobsim.world import World
 
-__all__ = ["check_config", "listing", "new_job", "resolve_cursor"]
+__all__ = ["bad_cursor", "check_config", "listing", "new_job", "owner_lookup", "resolve_cursor"]
 
 DEFAULT_TIMEOUT = 300
 DEFAULT_BACKOFF = 3
@@ -140,6 +141,19 @@ def resolve_cursor(world: World, cursor: str | None, member: Callable[[Job], boo
     return job.seq
 
 
+@contextmanager
+def owner_lookup(cursor: str | None) -> Iterator[None]:
+    """Around the lookup of what a listing belongs to (project, batch): when that is
+    missing, any cursor is the first error, since no cursor can be an item of it.
+    Without a cursor the ``not_found`` stands."""
+    try:
+        yield
+    except ToolError:
+        if cursor is not None:
+            raise bad_cursor(cursor) from None
+        raise
+
+
 def bad_cursor(cursor: str) -> ToolError:
     return invalid(
         "cursor",
@@ -189,12 +203,8 @@ _GROUP_FILTERS = (
 def list_jobs(world: World, args: dict[str, Any]) -> dict[str, Any]:
     size = limit(args, 20, 100)
     cursor: str | None = args.get("cursor")
-    try:
+    with owner_lookup(cursor):
         project = world.project(args["project_reference"])
-    except ToolError:
-        if cursor is not None:  # no cursor is an item of a missing listing
-            raise bad_cursor(cursor) from None
-        raise
     cursor_seq = resolve_cursor(world, cursor, lambda j: j.project_id == project.id)
     index: Index | None = project.jobs
     residual: list[tuple[str, str]] = []
