@@ -12,14 +12,23 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import fields
+from datetime import UTC, datetime
 from typing import Any
 
-from jobsim.errors import ERROR_CODES
-from jobsim.lifecycle import STATUSES
-from jobsim.records import Batch, CronJob, Job, Project, Scoped
+from jsonschema import Draft7Validator
+from jsonschema.exceptions import SchemaError
+
+from jobsim.arguments import finite_json
+from jobsim.clock import from_datetime
+from jobsim.cron import check_schedule, check_timezone
+from jobsim.errors import ERROR_CODES, ToolError
+from jobsim.ids import IdSource
+from jobsim.lifecycle import STATUSES, TERMINAL
+from jobsim.records import Batch, Behavior, CronJob, Job, Project, Scoped
+from jobsim.registry import TOOLS
 from jobsim.scheduler import EVENT_KINDS, Event
 from jobsim.serialize import copy_json
-from jobsim.targets import behavior_from_dict, behavior_to_dict, make_target
+from jobsim.targets import MAX_BEHAVIOR_SECONDS, behavior_from_dict, behavior_to_dict, make_target
 from jobsim.world import World
 
 __all__ = ["FORMAT", "VERSION", "SnapshotError", "dump", "load"]
@@ -114,17 +123,22 @@ class _Reader:
 
     def __init__(self) -> None:
         self.path: list[str] = []
+        self.left: str | None = None  # the item being read when a loop over items broke off
 
     @contextmanager
     def at(self, part: str) -> Iterator[None]:
         self.path.append(part)
         try:
             yield
+        except SnapshotError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
+            raise self.fail(f"{type(e).__name__}: {e}") from None  # while the path is known
         finally:
             self.path.pop()
 
     def fail(self, message: str) -> SnapshotError:
-        where = "".join(self.path) or "snapshot"
+        where = self.left or "".join(self.path) or "snapshot"
         return SnapshotError(f"damaged snapshot at {where}: {message}")
 
     def get(
@@ -148,7 +162,13 @@ class _Reader:
         seq = self.get(obj, key, list)
         for i, item in enumerate(seq):
             with self.at(f".{key}[{i}]"):
-                yield i, item
+                try:
+                    yield i, item
+                except GeneratorExit:
+                    # The loop's body raised: this generator closes (and pops its part
+                    # of the path) before anyone words the error, so note the place.
+                    self.left = self.left or "".join(self.path)
+                    raise
 
 
 def _record(r: _Reader, raw: Any, types: dict[str, tuple[type, bool]]) -> dict[str, Any]:
@@ -278,6 +298,7 @@ def _load(r: _Reader, v: dict[str, Any]) -> tuple[World, list[dict[str, Any]]]:
                     raise r.fail(f"bad fault {f!r}")
             world.faults[tool] = deque(dict(f) for f in items)
     transcript = r.get(v, "transcript", list)
+    _check(r, v, world, transcript)
     return world, transcript
 
 
@@ -300,3 +321,210 @@ def _rebuild_indexes(r: _Reader, world: World) -> None:
     for batch in world.batches.values():
         if counts.get(batch.id, dict.fromkeys(STATUSES, 0)) != batch.counts:
             raise r.fail(f"batch {batch.id!r} counts {batch.counts} disagree with its jobs")
+
+
+# -- consistency: what the types alone do not say ----------------------------------------
+
+_FIRST_MS = from_datetime(datetime(1, 1, 1, tzinfo=UTC))
+_LAST_MS = from_datetime(datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC))
+_LEVELS = ("info", "warning", "error")
+_REASONS = ("BackoffLimitExceeded", "DeadlineExceeded")
+_CRON_STATUSES = ("active", "paused", "deleting")
+_POLICIES = ("Allow", "Forbid", "Replace")
+_JOB_EVENTS = ("job_start", "attempt_end", "next_attempt", "deadline")
+
+
+def _check(r: _Reader, v: dict[str, Any], world: World, transcript: list[Any]) -> None:
+    """Refuse a snapshot whose values have the right types but that no simulator could
+    have made, and that would break a later call (a crash, a lost record, a clock
+    moving backwards, an id or position handed out twice)."""
+    now = world.now
+
+    def when(value: Any, what: str, *, upto: int = _LAST_MS) -> None:
+        if value is not None and not _FIRST_MS <= value <= upto:
+            raise r.fail(f"{what} {value} is not a time between the year 1 and the clock")
+
+    def number(value: Any, what: str, lo: int, hi: int | None = None) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise r.fail(f"{what} must be a whole number, not {value!r}")
+        if value < lo or (hi is not None and value > hi):
+            raise r.fail(f"{what} {value} is out of range")
+
+    when(now, "clock_ms")
+    number(world.ids.drawn, "ids.drawn", 0, 2**63 - 2**20)
+    in_use = {*world.jobs, *world.crons, *world.environments, *world.branches, *world.projects}
+    upcoming = IdSource(world.ids.seed, world.ids.drawn)
+    for _ in range(256):  # a rewound id source would hand out ids in use again
+        if (ident := upcoming.next()) in in_use:
+            raise r.fail(f"ids.drawn {world.ids.drawn} is behind: {ident!r} would be drawn again")
+    meta = v.get("simulator")
+    if isinstance(meta, dict) and (
+        isinstance(meta.get("seed"), bool) or meta.get("seed") != world.ids.seed
+    ):
+        raise r.fail(f"simulator.seed {meta.get('seed')!r} is not ids.seed {world.ids.seed}")
+    number(world.seq, "seq", 0)
+
+    for i, target in enumerate(world.targets.values()):
+        with r.at(f".targets[{i}]"):
+            if not target.name.strip():
+                raise r.fail("a target needs a non-empty name")
+            for schema in (target.input_schema, target.output_schema):
+                if schema is not None:
+                    _schema(r, schema)
+            if target.behavior is not None:
+                _behavior(r, target.behavior)
+
+    for i, job in enumerate(world.jobs.values()):
+        with r.at(f".jobs[{i}]"):
+            _job(r, world, job, when, number)
+
+    for i, batch in enumerate(world.batches.values()):
+        with r.at(f".batches[{i}]"):
+            when(batch.created_ms, "created_ms", upto=batch.updated_ms)
+            when(batch.updated_ms, "updated_ms", upto=now)
+            if batch.target is None and not batch.mixed_targets:
+                raise r.fail("target is null but the batch's jobs share one")
+
+    for i, cron in enumerate(world.crons.values()):
+        with r.at(f".cron_jobs[{i}]"):
+            number(cron.seq, "seq", 1, world.seq)
+            if cron.status not in _CRON_STATUSES:
+                raise r.fail(f"unknown status {cron.status!r}")
+            if (cron.status == "deleting") != (cron.id in world.deleting):
+                raise r.fail("status 'deleting' and the deleting list disagree")
+            if cron.concurrency_policy not in _POLICIES:
+                raise r.fail(f"unknown concurrency_policy {cron.concurrency_policy!r}")
+            try:
+                check_schedule(cron.schedule, check_timezone(cron.timezone))
+                finite_json("config", cron.config)
+            except ToolError as e:
+                raise r.fail(e.message) from None
+            number(cron.timeout_seconds, "timeout_seconds", 1)
+            number(cron.backoff_limit, "backoff_limit", 0, 100)
+            number(cron.epoch, "epoch", 0)
+            when(cron.created_ms, "created_ms", upto=cron.updated_ms)
+            when(cron.updated_ms, "updated_ms", upto=now)
+            when(cron.anchor_ms, "anchor_ms", upto=now)
+            when(cron.last_scheduled_ms, "last_scheduled_ms", upto=now)
+            when(cron.last_successful_ms, "last_successful_ms", upto=now)
+            _scoped_ids(r, world, cron.project_id, cron.environment_id, cron.branch_id)
+
+    orders: set[int] = set()
+    for i, event in enumerate(world.queue.pending()):
+        with r.at(f".queue.events[{i}]"):
+            if event.kind == "cron_tick" and event.key not in world.crons:
+                raise r.fail(f"cron_tick for unknown cron job {event.key!r}")
+            if event.kind in _JOB_EVENTS and event.key not in world.jobs:
+                raise r.fail(f"{event.kind} for unknown job {event.key!r}")
+            number(event.due_ms, "due_ms", now)  # nothing due before now is still queued
+            number(event.order, "order", 0, world.queue.scheduled - 1)
+            number(event.epoch, "epoch", -1)
+            if event.order in orders:
+                raise r.fail(f"order {event.order} appears twice")
+            orders.add(event.order)
+
+    for tool, queue in world.faults.items():
+        with r.at(f".faults.{tool}"):
+            if tool not in TOOLS or not queue:
+                raise r.fail("faults must name a known tool and queue at least one fault")
+            for fault in queue:
+                if not isinstance(fault.get("message"), str):
+                    raise r.fail("a fault needs a message")
+                number(fault["remaining"], "remaining", 1)
+
+    for i, entry in enumerate(transcript):
+        with r.at(f".transcript[{i}]"):
+            if not isinstance(entry, dict) or not {"at", "tool", "arguments"} <= entry.keys():
+                raise r.fail("an entry is {at, tool, arguments, result | error}")
+            if ("result" in entry) == ("error" in entry):
+                raise r.fail("an entry has a result or an error, not both or neither")
+
+
+def _job(r: _Reader, world: World, job: Job, when: Any, number: Any) -> None:
+    """One job record: the invariants of SPEC section 4, and the runtime fields."""
+    now = world.now
+    number(job.seq, "seq", 1, world.seq)
+    number(job.timeout_seconds, "timeout_seconds", 1)
+    number(job.backoff_limit, "backoff_limit", 0, 100)
+    number(job.attempt, "attempt", 0, job.backoff_limit + 1)
+    number(job.epoch, "epoch", 0)
+    try:
+        finite_json("config", job.config)
+    except ToolError as e:
+        raise r.fail(e.message) from None
+    _scoped_ids(r, world, job.project_id, job.environment_id, job.branch_id)
+    when(job.created_ms, "created_ms", upto=job.updated_ms)
+    when(job.updated_ms, "updated_ms", upto=now)
+    when(job.started_ms, "started_ms", upto=now if job.completed_ms is None else job.completed_ms)
+    when(job.completed_ms, "completed_ms", upto=now)
+    if job.started_ms is not None and job.started_ms < job.created_ms:
+        raise r.fail("started_ms is before created_ms")
+    status = job.status
+    terminal = status in TERMINAL
+    if (job.completed_ms is not None) != terminal:
+        raise r.fail(f"completed_ms must be set exactly when the job is finished ({status})")
+    if (job.started_ms is None) != (job.attempt == 0):
+        raise r.fail("started_ms must be set exactly when an attempt has started")
+    if status == "submitted" and job.started_ms is not None:
+        raise r.fail("a submitted job has not started")
+    if status in ("working", "completed", "failed") and job.started_ms is None:
+        raise r.fail(f"a {status} job has started")
+    if (job.failed_reason is not None) != (status == "failed") or (
+        job.failed_reason is not None and job.failed_reason not in _REASONS
+    ):
+        raise r.fail(f"failed_reason {job.failed_reason!r} does not fit status {status!r}")
+    if status == "completed":
+        expected_exit: tuple[Any, ...] = (0,)
+    elif job.failed_reason == "BackoffLimitExceeded":
+        expected_exit = tuple(range(1, 256))
+    else:
+        expected_exit = (None,)
+    if job.exit_code not in expected_exit:
+        raise r.fail(f"exit_code {job.exit_code!r} does not fit status {status!r}")
+    if job.running and status != "working":
+        raise r.fail(f"a {status} job has no running attempt")
+    if job.behavior is not None:
+        with r.at(".behavior"):
+            _behavior(r, job.behavior)
+    for k, entry in enumerate(job.log):
+        with r.at(f".log[{k}]"):
+            if len(entry) != 5:
+                raise r.fail("a log entry is [ms, level, message, status, attempt]")
+            ms, level, message, at_status, attempt = entry
+            number(ms, "ms", _FIRST_MS, now)
+            if level not in _LEVELS or not isinstance(message, str) or at_status not in STATUSES:
+                raise r.fail(f"bad log entry {list(entry)!r}")
+            number(attempt, "attempt", 0)
+
+
+def _scoped_ids(
+    r: _Reader, world: World, project: str, env: str | None, branch: str | None
+) -> None:
+    for kind, ident, table in (
+        ("environment", env, world.environments),
+        ("branch", branch, world.branches),
+    ):
+        if ident is not None and (ident not in table or table[ident].project_id != project):
+            raise r.fail(f"{kind} {ident!r} is not one of its project's")
+
+
+def _behavior(r: _Reader, b: Behavior) -> None:
+    for name, ms in (("start_after_seconds", b.start_after_ms), ("run_seconds", b.run_ms)):
+        if not 0 <= ms <= MAX_BEHAVIOR_SECONDS * 1000:
+            raise r.fail(f"{name} must be from 0 to {MAX_BEHAVIOR_SECONDS}")
+    if not b.exit_codes or not all(
+        isinstance(c, int) and not isinstance(c, bool) and 0 <= c <= 255 for c in b.exit_codes
+    ):
+        raise r.fail("exit_codes must be one or more whole numbers from 0 to 255")
+    if not all(isinstance(e, str) for e in b.events):
+        raise r.fail("events must be strings")
+
+
+def _schema(r: _Reader, schema: dict[str, Any]) -> None:
+    try:
+        finite_json("schema", schema)
+        Draft7Validator.check_schema(schema)
+    except ToolError as e:
+        raise r.fail(e.message) from None
+    except SchemaError as e:
+        raise r.fail(f"not a valid draft-07 JSON Schema: {e.message}") from None

@@ -20,7 +20,12 @@ from jobsim.registry import handler
 from jobsim.serialize import copy_json, target_dict
 from jobsim.world import World
 
-__all__ = ["behavior_from_dict", "behavior_to_dict", "make_target"]
+__all__ = ["MAX_BEHAVIOR_SECONDS", "behavior_from_dict", "behavior_to_dict", "make_target"]
+
+#: Longest start delay or run time of a behaviour: more than the clock can ever reach
+#: (it ends with the year 9999), and small enough that seconds <-> milliseconds is exact
+#: in a snapshot.
+MAX_BEHAVIOR_SECONDS = 10**12
 
 
 def _checked_schema(args: dict[str, Any], key: str) -> dict[str, Any] | None:
@@ -78,6 +83,12 @@ def sim_define_target(world: World, args: dict[str, Any]) -> dict[str, Any]:
         value = args.get("behavior", {}).get(key, 0)
         if not math.isfinite(value * 1000):
             raise invalid(f"behavior.{key}", f"{value!r} is not a finite number of seconds")
+        if value > MAX_BEHAVIOR_SECONDS:
+            raise invalid(
+                f"behavior.{key}",
+                f"{value!r} is out of range; expected at most {MAX_BEHAVIOR_SECONDS} seconds "
+                "(the clock ends with the year 9999)",
+            )
     target = make_target(
         name,
         args.get("description"),
