@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import marshal
 import threading
 from datetime import datetime
@@ -108,9 +109,9 @@ class Simulator:
                     self._transcript.append(
                         {
                             "at": format_ms(now),
-                            "tool": tool,
+                            "tool": _safe_copy(tool),
                             "arguments": _safe_copy(arguments),
-                            "error": error.to_dict(),
+                            "error": _safe_copy(error.to_dict()),
                         }
                     )
                 raise
@@ -185,6 +186,14 @@ class Simulator:
     def _thawed(self) -> list[dict[str, Any]]:
         return [_thaw(entry) for entry in self._transcript]
 
+    def find_project(self, reference: str) -> dict[str, str] | None:
+        """``{id, slug}`` of the project ``reference`` names (id first, then slug), or
+        ``None``. A read with no transcript entry, for adapters that scope access."""
+        with self._lock:
+            world = self._world
+            found = world.projects.get(reference) or world.slugs.get(reference)
+            return None if found is None else {"id": found.id, "slug": found.slug}
+
     @staticmethod
     def tools(*, control: bool = True) -> list[str]:
         """Names of the tools, optionally without the ``sim_*`` control tools."""
@@ -216,7 +225,29 @@ def _thaw(entry: bytes | dict[str, Any]) -> dict[str, Any]:
 
 
 def _safe_copy(value: Any) -> Any:
+    """A JSON-able copy of what a refused call carried: a Python caller may pass
+    anything (a set, bytes, a tuple, non-string keys), and the transcript must stay
+    JSON so that every snapshot does."""
     try:
-        return copy_json(value)
+        return _jsonable(value)
     except RecursionError:  # pragma: no cover - absurdly deep input
         return repr(value)
+
+
+def _jsonable(value: Any) -> Any:
+    # Deterministic: no repr() of arbitrary objects (addresses, set order by hash seed).
+    if value is None or isinstance(value, str | int | float):  # bool is an int
+        return value
+    if isinstance(value, dict):
+        return {_key(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return f"<not JSON: {type(value).__name__}>"
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, int | float):
+        return json.dumps(key)  # the key json.dumps would write
+    return f"<not JSON: {type(key).__name__}>"

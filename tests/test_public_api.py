@@ -19,3 +19,14 @@ def test_demo_prints_a_timeline_through_every_status(capsys):
         assert status in out
     assert "refused: conflict" in out
     assert "page 3 (limit 2)" in out
+
+
+def test_find_project_resolves_id_then_slug_without_a_transcript_entry():
+    from jobsim import Simulator
+
+    sim = Simulator()
+    made = sim.call("sim_create_project", {"slug": "acme"})
+    assert sim.find_project("acme") == made
+    assert sim.find_project(made["id"]) == made
+    assert sim.find_project("nope") is None
+    assert len(sim.transcript) == 1

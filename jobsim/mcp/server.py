@@ -57,7 +57,7 @@ class ProjectScope:
 
     ``project`` is the slug or id it was configured with. A ``project_reference``
     is in scope when it names that project by either its slug or its id; the pair is
-    looked up (in a snapshot) the first time a reference other than ``project`` is
+    looked up the first time a reference other than ``project`` is
     met, and kept once the project exists: a project's id and slug never change.
     """
 
@@ -77,13 +77,8 @@ class ProjectScope:
 
 
 def _project_names(sim: Simulator, reference: str) -> frozenset[str] | None:
-    # project_reference resolves the id first, then the slug (SPEC section 2).
-    projects: list[dict[str, str]] = sim.snapshot()["projects"]
-    for key in ("id", "slug"):
-        for project in projects:
-            if project[key] == reference:
-                return frozenset((project["id"], project["slug"]))
-    return None
+    found = sim.find_project(reference)
+    return None if found is None else frozenset((found["id"], found["slug"]))
 
 
 def success_result(output: dict[str, Any]) -> types.CallToolResult:
