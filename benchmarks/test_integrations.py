@@ -31,23 +31,11 @@ def _module(name: str) -> Any:
         pytest.skip(f"{name} cannot be imported: {error}")
 
 
-def test_state_machine_example_of_50_steps(benchmark, report):
-    """One example of JobsStateMachine: time per step (invariants included) x 50.
-
-    Hypothesis chooses how many steps an example takes (up to
-    ``stateful_step_count``), so the steps are counted and the figure is the
-    cost of 50 of them, plus each example's setup spread over its steps.
-    """
-    testing = _module("jobsim.testing")
+def _per_example_of_50_steps(benchmark: Any, machine: Any, counts: dict[str, int]) -> float:
+    """Run ``machine`` (whose invariant counts steps in ``counts``) for a few rounds;
+    return the median cost per step times 50, in seconds."""
     from hypothesis import HealthCheck, settings
-    from hypothesis.stateful import invariant, run_state_machine_as_test
-
-    counts = {"steps": 0}
-
-    class Counted(testing.JobsStateMachine):  # type: ignore[misc, name-defined]
-        @invariant()
-        def count_steps(self) -> None:
-            counts["steps"] += 1
+    from hypothesis.stateful import run_state_machine_as_test
 
     options = settings(
         max_examples=EXAMPLES,
@@ -62,11 +50,31 @@ def test_state_machine_example_of_50_steps(benchmark, report):
     def run() -> None:
         counts["steps"] = 0
         t0 = time.perf_counter()
-        run_state_machine_as_test(Counted, settings=options)
+        run_state_machine_as_test(machine, settings=options)
         per_step.append((time.perf_counter() - t0) / max(counts["steps"], 1))
 
     benchmark.pedantic(run, rounds=3, warmup_rounds=1)
-    example = statistics.median(per_step) * STEPS
+    return statistics.median(per_step) * STEPS
+
+
+def test_state_machine_example_of_50_steps(benchmark, report):
+    """One example of JobsStateMachine: time per step (invariants included) x 50.
+
+    Hypothesis chooses how many steps an example takes (up to
+    ``stateful_step_count``), so the steps are counted and the figure is the
+    cost of 50 of them, plus each example's setup spread over its steps.
+    """
+    testing = _module("jobsim.testing")
+    from hypothesis.stateful import invariant
+
+    counts = {"steps": 0}
+
+    class Counted(testing.JobsStateMachine):  # type: ignore[misc, name-defined]
+        @invariant()
+        def count_steps(self) -> None:
+            counts["steps"] += 1
+
+    example = _per_example_of_50_steps(benchmark, Counted, counts)
     benchmark.extra_info.update({"steps_last_round": counts["steps"], "per_example_s": example})
     report("JobsStateMachine example, 50 steps", example * 1e3, "ms", "<= 10 ms", example <= 0.010)
 
@@ -75,14 +83,12 @@ def test_hypothesis_floor_trivial_machine_of_50_steps(benchmark, report):
     """The same run with a two-rule machine that does nothing: what Hypothesis's
     stateful engine alone costs per 50 steps on this machine (no target; context
     for the figure above)."""
-    from hypothesis import HealthCheck, settings
     from hypothesis import strategies as st
     from hypothesis.stateful import (
         Bundle,
         RuleBasedStateMachine,
         invariant,
         rule,
-        run_state_machine_as_test,
     )
 
     counts = {"steps": 0}
@@ -102,24 +108,7 @@ def test_hypothesis_floor_trivial_machine_of_50_steps(benchmark, report):
         def count_steps(self) -> None:
             counts["steps"] += 1
 
-    options = settings(
-        max_examples=EXAMPLES,
-        stateful_step_count=STEPS,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=list(HealthCheck),
-    )
-    per_step: list[float] = []
-
-    def run() -> None:
-        counts["steps"] = 0
-        t0 = time.perf_counter()
-        run_state_machine_as_test(Trivial, settings=options)
-        per_step.append((time.perf_counter() - t0) / max(counts["steps"], 1))
-
-    benchmark.pedantic(run, rounds=3, warmup_rounds=1)
-    example = statistics.median(per_step) * STEPS
+    example = _per_example_of_50_steps(benchmark, Trivial, counts)
     report("Hypothesis alone: trivial machine, 50 steps", example * 1e3, "ms", "(context)")
 
 
