@@ -1,11 +1,11 @@
 """The transcript keeps what each call saw, whatever the caller does afterwards
-(entries are stored as marshal bytes, or copies where marshal cannot write them)."""
+(entries are frozen as marshal bytes, then compressed in chunks: jobsim.transcript)."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 
-from jobsim import Simulator
+from jobsim import Simulator, transcript
 
 
 def make() -> Simulator:
@@ -51,7 +51,7 @@ def test_each_read_is_a_fresh_copy():
     assert sim.transcript[0]["arguments"]["slug"] == "p"
 
 
-def test_values_marshal_cannot_write_are_kept_as_copies():
+def test_values_marshal_cannot_write_are_stored_as_plain_json():
     sim = make()
     args = OrderedDict(project_reference="p", name="n", target="t", config=OrderedDict(k=1.5))
     job = sim.call("create_job", args)
@@ -83,3 +83,43 @@ def test_snapshot_round_trip_keeps_the_transcript():
     assert again.transcript == sim.transcript
     again.call("get_job", {"project_reference": "p", "job_id": sim.transcript[-1]["result"]["id"]})
     assert again.transcript[:-1] == sim.transcript
+
+
+def test_entries_read_back_the_same_across_sealed_chunks(monkeypatch):
+    monkeypatch.setattr(transcript, "CHUNK_BYTES", 1_000)  # seal every few entries
+    sim = make()
+    for i in range(40):
+        sim.call("create_job", {"project_reference": "p", "name": f"n{i}", "target": "t"})
+    entries = sim.transcript
+    assert len(entries) == len(sim._transcript) == 41
+    assert sim._transcript._sealed, "no chunk was sealed; the test checks nothing"
+    assert [e["tool"] for e in entries] == ["sim_create_project"] + ["create_job"] * 40
+    assert [e["arguments"]["name"] for e in entries[1:]] == [f"n{i}" for i in range(40)]
+    assert Simulator.from_snapshot(sim.snapshot()).transcript == entries
+
+
+def test_a_sealed_chunk_is_smaller_than_its_entries():
+    store = transcript.Transcript()
+    entry = {"at": "2026-01-01T00:00:00.000Z", "tool": "get_job", "arguments": {"k": "v" * 40}}
+    while not store._sealed:
+        store.append(entry)
+    count, blob = store._sealed[0]
+    assert count == len(store) and len(blob) * 10 < transcript.CHUNK_BYTES
+    assert store.entries() == [entry] * count
+
+
+def test_string_subclasses_are_stored_as_plain_strings():
+    class Name(str):
+        pass
+
+    sim = make()
+    sim.call("create_job", {"project_reference": "p", "name": Name("n"), "target": "t"})
+    stored = sim.transcript[-1]["arguments"]["name"]
+    assert stored == "n" and type(stored) is str
+
+
+def test_clear_forgets_every_entry():
+    store = transcript.Transcript([{"a": 1}] * 3)
+    store.clear()
+    assert len(store) == 0 and store.entries() == []
+    assert repr(store) == "<Transcript entries=0 sealed_chunks=0>"
