@@ -430,6 +430,16 @@ TARGETS: Final[dict[str, dict[str, Any] | None]] = {
     "report:slow": {"start_after_seconds": 1, "run_seconds": 900},
 }
 _SCHEDULES: Final = ("0 * * * *", "*/15 * * * *", "*/5 * * * *", "30 2 * * *", "0 9 * * 1-5")
+#: Configs the machine's jobs carry. A fixed set, not ``strategies.configs()``:
+#: drawing arbitrary nested JSON cost about 2 ms per ``create_job`` step, over a third
+#: of an example, and a config changes no lifecycle rule; the property tests feed
+#: arbitrary configs through every tool instead.
+_CONFIGS: Final = (
+    {},
+    {"source": "s3://bucket/in.png", "width": 640, "dry_run": False},
+    {"tags": ["a", "b"], "limit": None, "ratio": 0.25, "nested": {"deep": [1, {"x": "é"}]}},
+    {"": "", "-0": -0.0, "big": 2**53},
+)
 
 #: Tools that change nothing: after them the invariants have nothing new to check.
 _READS: Final = frozenset(
@@ -745,7 +755,7 @@ class JobsStateMachine(RuleBasedStateMachine):
         project=projects,
         name=js.names(),
         target_name=st.sampled_from(tuple(TARGETS)),
-        config=js.configs(),
+        config=st.sampled_from(_CONFIGS),
         batch=st.none() | batches,
         environment=st.none() | environments,
         timeout=st.none() | st.integers(1, 900),
