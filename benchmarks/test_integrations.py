@@ -112,6 +112,69 @@ def test_hypothesis_floor_trivial_machine_of_50_steps(benchmark, report):
     report("Hypothesis alone: trivial machine, 50 steps", example * 1e3, "ms", "(context)")
 
 
+def test_hypothesis_floor_same_rules_with_empty_bodies(benchmark, report):
+    """JobsStateMachine's own rules, argument strategies, bundles and preconditions,
+    with bodies that call nothing: what Hypothesis costs to choose and draw this
+    machine's steps, i.e. its figure with a simulator and invariants that cost zero.
+
+    Built from Hypothesis's rule markers (``hypothesis.stateful`` internals), so it
+    is skipped, saying why, if a Hypothesis release renames them."""
+    testing = _module("jobsim.testing")
+    from hypothesis import stateful
+
+    counts = {"steps": 0}
+    try:
+        hollow = _hollow_copy(testing.JobsStateMachine, stateful, counts)
+    except AttributeError as error:
+        pytest.skip(f"hypothesis.stateful internals changed: {error}")
+    example = _per_example_of_50_steps(benchmark, hollow, counts)
+    report("Hypothesis alone: same rules, empty bodies", example * 1e3, "ms", "(context)")
+
+
+def _hollow_copy(machine: Any, stateful: Any, counts: dict[str, int]) -> Any:
+    """A RuleBasedStateMachine with ``machine``'s rules (same names, arguments, targets
+    and preconditions) whose bodies return a fresh token for their target bundle."""
+    bundles = {name: b for name, b in vars(machine).items() if isinstance(b, stateful.Bundle)}
+    by_bundle_name = {b.name: b for b in bundles.values()}
+    made = [0]
+    body_of: dict[str, Any] = {}
+    for name in dir(machine):
+        function = getattr(machine, name)
+        for marker_name, decorator in (
+            (stateful.RULE_MARKER, stateful.rule),
+            (stateful.INITIALIZE_RULE_MARKER, stateful.initialize),
+        ):
+            marker = getattr(function, marker_name, None)
+            if marker is None:
+                continue
+
+            def body(self: Any, _targets: Any = marker.targets, **_: Any) -> Any:
+                made[0] += 1
+                return f"token-{made[0]}" if _targets else None
+
+            body.__name__ = name
+            kwargs = dict(marker.arguments)
+            if marker.targets:
+                kwargs["target"] = by_bundle_name[marker.targets[0]]
+            wrapped = decorator(**kwargs)(body)
+            for condition in getattr(marker, "preconditions", ()) or ():
+                wrapped = stateful.precondition(condition)(wrapped)
+            body_of[name] = wrapped
+
+    def count_steps(self: Any) -> None:
+        counts["steps"] += 1
+
+    namespace: dict[str, Any] = {
+        **bundles,
+        **body_of,
+        "count_steps": stateful.invariant()(count_steps),
+        # what the preconditions read: no job was ever seen in an empty machine
+        "seen": {},
+        "_with_status": lambda self, status: [],
+    }
+    return type(f"Hollow{machine.__name__}", (stateful.RuleBasedStateMachine,), namespace)
+
+
 CALLS = 300
 ROUNDS = 7
 
