@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -32,3 +33,79 @@ def make_job(sim: Simulator, project: dict[str, Any]) -> Callable[..., dict[str,
         return sim.call("create_job", args)
 
     return make
+
+
+def _run_threads(
+    workers: Sequence[Callable[[], Any]],
+    *,
+    timeout: float = 300.0,
+    alongside: Callable[[threading.Event], object] | None = None,
+) -> list[Any]:
+    """Run each of ``workers`` in a thread of its own and return their results, in order.
+
+    The workers start together: each waits on a ``threading.Barrier`` before it runs.
+    ``alongside``, if given, runs in one more thread (not behind the barrier) from the
+    start until every worker has finished, when the event it is passed is set.
+    ``timeout`` bounds the barrier wait and each join: a guard against a hang, not a
+    timing assertion. A thread still alive after its join fails the test.
+
+    Why: an exception raised in a thread does not fail a test by itself; it just ends
+    that thread. So every exception is caught, aborts the barrier (the others stop
+    waiting), and the first one is raised here, noting which thread raised it.
+    """
+    barrier = threading.Barrier(len(workers))
+    stop = threading.Event()
+    results: list[Any] = [None] * len(workers)
+    errors: list[tuple[str, BaseException]] = []  # in the order they happened
+
+    def guarded(name: str, run: Callable[[], Any]) -> threading.Thread:
+        def target() -> None:
+            try:
+                run()
+            except BaseException as error:
+                errors.append((name, error))
+                barrier.abort()
+
+        return threading.Thread(target=target, name=name, daemon=True)
+
+    def worker(index: int) -> Callable[[], None]:
+        def run() -> None:
+            barrier.wait(timeout=timeout)
+            results[index] = workers[index]()
+
+        return run
+
+    threads = [guarded(f"worker {i}", worker(i)) for i in range(len(workers))]
+    watcher = None
+    if alongside is not None:
+        watcher = guarded("alongside", lambda: alongside(stop))
+    for t in threads:
+        t.start()
+    if watcher is not None:
+        watcher.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    stop.set()
+    if watcher is not None:
+        watcher.join(timeout=timeout)
+        threads.append(watcher)
+    alive = [t.name for t in threads if t.is_alive()]
+    if alive:
+        pytest.fail(
+            f"{len(alive)} thread(s) still running after a {timeout} s join (a hang?): "
+            f"{alive}; errors so far: {errors}"
+        )
+    if errors:
+        name, error = errors[0]
+        note = f"raised in thread {name!r} (run_threads, {len(workers)} workers)"
+        if len(errors) > 1:
+            note += f"; {len(errors) - 1} more thread(s) failed after it: {errors[1:]}"
+        error.add_note(note)
+        raise error
+    return results
+
+
+@pytest.fixture
+def run_threads() -> Callable[..., list[Any]]:
+    """``run_threads(workers, *, timeout=300.0, alongside=None)``: see ``_run_threads``."""
+    return _run_threads

@@ -21,8 +21,9 @@ import sys
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pytest
@@ -84,9 +85,7 @@ def _new_simulator() -> Simulator:
     return sim
 
 
-def _work(
-    sim: Simulator, me: Worker, barrier: threading.Barrier, shared: list[tuple[str, str]]
-) -> None:
+def _work(sim: Simulator, me: Worker, shared: list[tuple[str, str]]) -> None:
     rng = random.Random(1000 + me.index)
     own_batches = {p: str(uuid.UUID(int=rng.getrandbits(128), version=4)) for p in PROJECTS}
 
@@ -109,7 +108,6 @@ def _work(
         job_id = rng.choice(list(me.created))
         return me.created[job_id][0], job_id
 
-    barrier.wait(timeout=JOIN_TIMEOUT)
     for n in range(OPERATIONS):
         project = rng.choice(PROJECTS)
         op = rng.random()
@@ -236,36 +234,19 @@ def _check_invariants(job: dict[str, Any], now: str) -> None:
     assert TOOLS["get_job"].output_validator.is_valid(job)
 
 
-def test_many_threads_lose_nothing_and_keep_every_invariant() -> None:
+def test_many_threads_lose_nothing_and_keep_every_invariant(
+    run_threads: Callable[..., list[Any]],
+) -> None:
     sim = _new_simulator()
     calls_before = len(sim.transcript)
     workers = [Worker(i) for i in range(THREADS)]
-    barrier = threading.Barrier(THREADS)
-    errors: list[BaseException] = []
-    stop = threading.Event()
     snapshots = [0]
-
-    def guarded(target: Any, *args: Any) -> None:
-        try:
-            target(*args)
-        except BaseException as error:  # reported below, with the thread's traceback
-            errors.append(error)
-            barrier.abort()
-
     shared: list[tuple[str, str]] = []
-    threads = [
-        threading.Thread(target=guarded, args=(_work, sim, w, barrier, shared)) for w in workers
-    ]
-    watcher = threading.Thread(target=guarded, args=(_snapshotter, sim, stop, snapshots))
-    for t in threads:
-        t.start()
-    watcher.start()
-    for t in threads:
-        t.join(timeout=JOIN_TIMEOUT)
-    stop.set()
-    watcher.join(timeout=JOIN_TIMEOUT)
-    assert not any(t.is_alive() for t in [*threads, watcher]), "a thread hung"
-    assert not errors, errors
+    run_threads(
+        [partial(_work, sim, w, shared) for w in workers],
+        timeout=JOIN_TIMEOUT,
+        alongside=partial(_snapshotter, sim, counts=snapshots),
+    )
     assert snapshots[0] > 0
 
     created: dict[str, tuple[str, str | None]] = {}
@@ -315,48 +296,37 @@ def test_many_threads_lose_nothing_and_keep_every_invariant() -> None:
     assert canceled, "no cancel succeeded: the mix tests little"
 
 
-def test_concurrent_calls_are_atomic_twins_of_a_serial_replay() -> None:
+def test_concurrent_calls_are_atomic_twins_of_a_serial_replay(
+    run_threads: Callable[..., list[Any]],
+) -> None:
     """Replaying the transcript's successful calls in its order on a fresh simulator
     gives exactly the outputs the threads saw: each call ran whole, alone."""
     sim = _new_simulator()
-    barrier = threading.Barrier(4)
-    errors: list[BaseException] = []
 
     def work(index: int) -> None:
         rng = random.Random(index)
-        try:
-            barrier.wait(timeout=JOIN_TIMEOUT)
-            for n in range(150):
-                project = rng.choice(PROJECTS)
-                roll = rng.random()
-                try:
-                    if roll < 0.5:
-                        sim.call(
-                            "create_job",
-                            {
-                                "project_reference": project,
-                                "name": f"{index}-{n}",
-                                "target": "task:flaky",
-                                "batch_id": SHARED_BATCHES[project][0],
-                            },
-                        )
-                    elif roll < 0.8:
-                        sim.call("sim_advance_clock", {"seconds": rng.choice([0, 1, 2])})
-                    else:
-                        sim.call("list_jobs", {"project_reference": project, "limit": 5})
-                except ToolError:
-                    pass
-        except BaseException as error:
-            errors.append(error)
-            barrier.abort()
+        for n in range(150):
+            project = rng.choice(PROJECTS)
+            roll = rng.random()
+            try:
+                if roll < 0.5:
+                    sim.call(
+                        "create_job",
+                        {
+                            "project_reference": project,
+                            "name": f"{index}-{n}",
+                            "target": "task:flaky",
+                            "batch_id": SHARED_BATCHES[project][0],
+                        },
+                    )
+                elif roll < 0.8:
+                    sim.call("sim_advance_clock", {"seconds": rng.choice([0, 1, 2])})
+                else:
+                    sim.call("list_jobs", {"project_reference": project, "limit": 5})
+            except ToolError:
+                pass
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=JOIN_TIMEOUT)
-    assert not any(t.is_alive() for t in threads)
-    assert not errors, errors
+    run_threads([partial(work, i) for i in range(4)], timeout=JOIN_TIMEOUT)
 
     twin = _new_simulator()
     transcript = sim.transcript
