@@ -104,7 +104,8 @@ def test_a_sealed_chunk_is_smaller_than_its_entries():
     while not store._sealed:
         store.append(entry)
     count, blob = store._sealed[0]
-    assert count == len(store) and len(blob) * 10 < transcript.CHUNK_BYTES
+    assert count == len(store)
+    assert len(blob) * 10 < transcript.CHUNK_BYTES
     assert store.entries() == [entry] * count
 
 
@@ -115,11 +116,13 @@ def test_string_subclasses_are_stored_as_plain_strings():
     sim = make()
     sim.call("create_job", {"project_reference": "p", "name": Name("n"), "target": "t"})
     stored = sim.transcript[-1]["arguments"]["name"]
-    assert stored == "n" and type(stored) is str
+    assert stored == "n"
+    assert type(stored) is str
 
 
 def test_clear_forgets_every_entry():
     store = transcript.Transcript([{"a": 1}] * 3)
     store.clear()
-    assert len(store) == 0 and store.entries() == []
+    assert len(store) == 0
+    assert store.entries() == []
     assert repr(store) == "<Transcript entries=0 sealed_chunks=0>"
