@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from cronsim import CronSim, CronSimError
 
@@ -26,6 +26,7 @@ from jobsim.runtime import cancel
 from jobsim.scheduler import Event, on_event
 from jobsim.serialize import copy_json, cron_dict, job_dict
 from jobsim.world import World
+from jobsim.zones import is_zone, zone
 
 __all__ = ["check_schedule", "check_timezone", "next_fire", "schedule_tick"]
 
@@ -34,14 +35,11 @@ DEFAULT_POLICY = "Forbid"
 
 
 def check_timezone(name: str, field: str = "timezone") -> ZoneInfo:
-    try:
-        if name == "localtime":  # the host's zone, not an IANA name: not deterministic
-            raise ZoneInfoNotFoundError(name)
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: e.g. a name too long for a path
+    if not is_zone(name):  # tzdata's names only: not the host's ``localtime``, not a path
         raise invalid(
             field, f"{name!r} is not a known IANA time zone; expected e.g. 'UTC' or 'Europe/Berlin'"
-        ) from None
+        )
+    return zone(name)
 
 
 def check_schedule(expr: str, zone: ZoneInfo, field: str = "schedule") -> None:
@@ -61,7 +59,7 @@ def next_fire(cron: CronJob, after_ms: int) -> int | None:
     """The first fire time strictly after ``after_ms``, in the cron job's zone; ``None``
     when there is none before the end of the year 9999 (where timestamps end)."""
     try:
-        local = to_datetime(after_ms).astimezone(ZoneInfo(cron.timezone))
+        local = to_datetime(after_ms).astimezone(zone(cron.timezone))
         for fire in CronSim(cron.schedule, local):
             # cronsim works on the naive wall clock for fixed-time schedules and returns
             # the first occurrence of a repeated time, which can be before ``after_ms``

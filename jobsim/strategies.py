@@ -39,11 +39,11 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any, Final, cast
-from zoneinfo import ZoneInfo
 
 from cronsim import CronSim
 from jsonschema import Draft7Validator
 
+from jobsim import zones
 from jobsim.clock import DEFAULT_START, format_ms, from_datetime, parse_start, to_datetime
 from jobsim.lifecycle import (
     BACKOFF_LIMIT_EXCEEDED,
@@ -510,7 +510,7 @@ def job_records(
 
 def _fire_after(schedule: str, zone: str, after_ms: int, n: int) -> int:
     """The ``n``-th fire time strictly after ``after_ms`` (1-based)."""
-    it = CronSim(schedule, to_datetime(after_ms).astimezone(ZoneInfo(zone)))
+    it = CronSim(schedule, to_datetime(after_ms).astimezone(zones.zone(zone)))
     fire = after_ms
     for _ in range(n):
         fire = from_datetime(next(it))

@@ -36,11 +36,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, Final
-from zoneinfo import ZoneInfo
 
 from cronsim import CronSim, CronSimError
 
 from jobsim import strategies as js
+from jobsim import zones
 from jobsim.errors import ToolError
 from jobsim.ids import is_uuid
 from jobsim.lifecycle import (
@@ -280,10 +280,7 @@ def cron_record_problems(record: Mapping[str, Any]) -> list[str]:
     _whole(record, "timeout_seconds", 1, None, p)
     _whole(record, "backoff_limit", 0, 100, p)
     zone = record.get("timezone")
-    try:
-        tz = ZoneInfo(zone) if isinstance(zone, str) and zone else None
-    except (ValueError, KeyError, OSError):
-        tz = None
+    tz = zones.zone(zone) if zones.is_zone(zone) else None
     if tz is None:
         p.append(f"timezone {zone!r} is not an IANA time zone")
     schedule = record.get("schedule")
@@ -291,7 +288,7 @@ def cron_record_problems(record: Mapping[str, Any]) -> list[str]:
         p.append(f"schedule {schedule!r} does not have five fields")
     else:
         try:
-            CronSim(schedule, datetime(2026, 1, 1, tzinfo=tz or ZoneInfo("UTC")))
+            CronSim(schedule, datetime(2026, 1, 1, tzinfo=tz or zones.zone("UTC")))
         except (CronSimError, ValueError) as error:
             p.append(f"schedule {schedule!r} is not a cron expression: {error}")
     created = _time(record, "created_at", p)
@@ -434,7 +431,7 @@ _SCHEDULES: Final = ("0 * * * *", "*/15 * * * *", "*/5 * * * *", "30 2 * * *", "
 #: drawing arbitrary nested JSON cost about 2 ms per ``create_job`` step, over a third
 #: of an example, and a config changes no lifecycle rule; the property tests feed
 #: arbitrary configs through every tool instead.
-_CONFIGS: Final = (
+_CONFIGS: Final[tuple[dict[str, Any], ...]] = (
     {},
     {"source": "s3://bucket/in.png", "width": 640, "dry_run": False},
     {"tags": ["a", "b"], "limit": None, "ratio": 0.25, "nested": {"deep": [1, {"x": "é"}]}},
