@@ -155,6 +155,61 @@ async def test_stdio_stdout_carries_nothing_but_protocol(tmp_path: Path) -> None
     assert replies[3]["error"]["code"] == types.INVALID_PARAMS
 
 
+def test_stdio_answers_every_request_when_stdin_closes_at_once() -> None:
+    # A client that writes all its requests and closes stdin without waiting: the
+    # server must not stop at the end of stdin while answers are still on their way.
+    calls = {  # ids 1 to 200: created, refused by the simulator, or not a tool
+        i: [
+            ("sim_create_project", {"slug": f"p{i}"}),
+            ("get_job", {"project_reference": "nowhere", "job_id": f"j{i}"}),
+            ("nope", {}),
+        ][i % 3]
+        for i in range(1, 201)
+    }
+    messages: list[dict[str, Any]] = [
+        {
+            "jsonrpc": "2.0",
+            "id": 0,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": OLDEST_SUPPORTED_VERSION,
+                "capabilities": {},
+                "clientInfo": {"name": "raw", "version": "0"},
+            },
+        },
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+    ]
+    for i, (name, arguments) in calls.items():
+        params = {"name": name, "arguments": arguments}
+        messages.append({"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": params})
+    messages.append({"jsonrpc": "2.0", "id": 201, "method": "jobs/teleport"})
+    done = subprocess.run(
+        [*SERVE, "--control"],
+        input="".join(json.dumps(message) + "\n" for message in messages),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    replies = [json.loads(line) for line in done.stdout.splitlines()]  # every line is JSON
+    ids = [reply["id"] for reply in replies]
+    assert sorted(ids) == list(range(202))  # each request answered exactly once
+    by_id = {reply["id"]: reply for reply in replies}
+    assert by_id[0]["result"]["protocolVersion"] == OLDEST_SUPPORTED_VERSION
+    for i, (name, _) in calls.items():
+        if name == "nope":
+            assert by_id[i]["error"]["code"] == types.INVALID_PARAMS
+        elif name == "get_job":
+            assert by_id[i]["result"]["isError"] is True
+            assert by_id[i]["result"]["content"][0]["text"] == (
+                "not_found: project 'nowhere' not found"
+            )
+        else:
+            assert by_id[i]["result"]["structuredContent"]["slug"] == f"p{i}"
+    assert by_id[201]["error"]["code"] == types.METHOD_NOT_FOUND
+
+
 # -- streamable HTTP ----------------------------------------------------------------------
 
 TOKENS = {"tok-acme": "acme", "tok-beta": "beta"}

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import contextvars
 import hmac
 import logging
 import sys
+from collections import Counter
 from collections.abc import Mapping
+from typing import Protocol, Self
 
+import anyio
+import mcp_types as types
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.stdio import stdio_server
+from mcp.shared.dispatcher import coerce_request_id
+from mcp.shared.jsonrpc_dispatcher import cancelled_request_id_from_params
+from mcp.shared.message import SessionMessage
+from mcp_types import RequestId
 from pydantic import AnyHttpUrl
 from starlette.applications import Starlette
 
@@ -116,8 +125,158 @@ def serve_http(
     uvicorn.Server(config).run()
 
 
+class _Receiver(Protocol):
+    """What :func:`stdio_server` reads from: a context-carrying receive stream."""
+
+    @property
+    def last_context(self) -> contextvars.Context | None: ...
+    async def receive(self) -> SessionMessage | Exception: ...
+    async def aclose(self) -> None: ...
+
+
+class _Sender(Protocol):
+    """What :func:`stdio_server` writes to."""
+
+    async def send(self, item: SessionMessage, /) -> None: ...
+    async def aclose(self) -> None: ...
+
+
+class _Unanswered:
+    """The requests read from a client and not answered yet, by id (a count per id).
+
+    A request counts from the moment it is read until its answer (a response or an
+    error with its id) has been handed to the transport's writer, or until the client
+    cancels it (``notifications/cancelled``: the server then owes it no answer). Ids
+    are keyed as the SDK correlates them, so ``"7"`` and ``7`` are one id.
+    """
+
+    def __init__(self) -> None:
+        self._count: Counter[RequestId] = Counter()
+        self._none_left: anyio.Event | None = None
+
+    def read(self, item: SessionMessage | Exception) -> None:
+        """Note a message read from the client."""
+        if not isinstance(item, SessionMessage):
+            return  # a line that is not JSON-RPC: no id, and the SDK answers nothing
+        message = item.message
+        if isinstance(message, types.JSONRPCRequest):
+            self._count[coerce_request_id(message.id)] += 1
+        elif (
+            isinstance(message, types.JSONRPCNotification)
+            and message.method == "notifications/cancelled"
+        ):
+            cancelled = cancelled_request_id_from_params(message.params)
+            if cancelled is not None:
+                self._settle(cancelled)
+
+    def written(self, item: SessionMessage) -> None:
+        """Note a message the server handed to the transport's writer."""
+        message = item.message
+        if not isinstance(message, (types.JSONRPCResponse, types.JSONRPCError)):
+            return  # a notification, or (never from jobsim) a request to the client
+        if message.id is not None:  # None: an error about no request in particular
+            self._settle(message.id)
+
+    def _settle(self, request_id: RequestId) -> None:
+        key = coerce_request_id(request_id)
+        if self._count[key] > 1:
+            self._count[key] -= 1
+        else:
+            self._count.pop(key, None)
+        if not self._count and self._none_left is not None:
+            self._none_left.set()
+
+    async def wait_for_none(self) -> None:
+        """Return once every request read so far has been answered (or cancelled)."""
+        while self._count:
+            self._none_left = anyio.Event()
+            await self._none_left.wait()
+
+
+class _HeldReadStream:
+    """A read stream that ends only once every request read from it has been answered.
+
+    The SDK's dispatcher cancels its in-flight handlers as soon as its read stream
+    ends, and an answer is still in flight until the stdio writer has taken it off
+    the unbuffered write stream; holding the end back until then keeps every answer.
+    (A handler that waited on the client would hold it for good, but jobsim's tool
+    handlers never ask the client anything.)
+    """
+
+    def __init__(
+        self,
+        inner: _Receiver,
+        unanswered: _Unanswered,
+    ) -> None:
+        self._inner = inner
+        self._unanswered = unanswered
+
+    @property
+    def last_context(self) -> contextvars.Context | None:
+        """The sender's context of the last message (the SDK looks for this attribute)."""
+        return self._inner.last_context
+
+    async def receive(self) -> SessionMessage | Exception:
+        try:
+            item = await self._inner.receive()
+        except anyio.EndOfStream:
+            await self._unanswered.wait_for_none()
+            raise
+        self._unanswered.read(item)
+        return item
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> SessionMessage | Exception:
+        try:
+            return await self.receive()
+        except anyio.EndOfStream:
+            raise StopAsyncIteration from None
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+class _AnsweringWriteStream:
+    """A write stream that tells :class:`_Unanswered` which answers have been handed on."""
+
+    def __init__(self, inner: _Sender, unanswered: _Unanswered) -> None:
+        self._inner = inner
+        self._unanswered = unanswered
+
+    async def send(self, item: SessionMessage, /) -> None:
+        await self._inner.send(item)
+        self._unanswered.written(item)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
 async def serve_stdio(sim: Simulator, *, control: bool = False) -> None:
-    """Serve ``sim`` over this process's stdin and stdout until stdin closes."""
+    """Serve ``sim`` over this process's stdin and stdout until stdin closes.
+
+    Every request read gets its answer on stdout, even when the client writes all its
+    requests and closes stdin at once: the server sees the end of stdin only once
+    every request read has been answered (or cancelled by the client).
+    """
     server = create_server(sim, control=control)
     async with stdio_server() as (read_stream, write_stream):
-        await server.run(read_stream, write_stream, server.create_initialization_options())
+        unanswered = _Unanswered()
+        await server.run(
+            _HeldReadStream(read_stream, unanswered),
+            _AnsweringWriteStream(write_stream, unanswered),
+            server.create_initialization_options(),
+        )
