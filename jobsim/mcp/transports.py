@@ -34,6 +34,9 @@ MCP_PATH = "/mcp"
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
+#: How long ``serve_stdio`` waits, once stdin has ended, for the answers still owed.
+_DRAIN_GRACE_SECONDS = 60.0
+
 
 class ProjectTokens:
     """The SDK ``TokenVerifier`` for ``--token TOKEN=PROJECT``: known tokens only.
@@ -220,7 +223,10 @@ class _HeldReadStream:
         try:
             item = await self._inner.receive()
         except anyio.EndOfStream:
-            await self._unanswered.wait_for_none()
+            # Bounded, so that a request the SDK never answers (none is known) cannot
+            # keep the process alive after its client has gone.
+            with anyio.move_on_after(_DRAIN_GRACE_SECONDS):  # wall-clock ok: bounded wait
+                await self._unanswered.wait_for_none()
             raise
         self._unanswered.read(item)
         return item
