@@ -103,12 +103,13 @@ async def test_stdio_serves_the_world_file_without_control(
     assert caught.value.code == types.INVALID_PARAMS
 
 
-@pytest.mark.anyio
-async def test_stdio_stdout_carries_nothing_but_protocol(tmp_path: Path) -> None:
-    messages = [
+def raw_handshake(request_id: int) -> list[dict[str, Any]]:
+    """The ``initialize`` request (with ``request_id``) and ``initialized`` notification
+    a raw JSON-RPC client sends first, at the oldest protocol version."""
+    return [
         {
             "jsonrpc": "2.0",
-            "id": 1,
+            "id": request_id,
             "method": "initialize",
             "params": {
                 "protocolVersion": OLDEST_SUPPORTED_VERSION,
@@ -117,6 +118,13 @@ async def test_stdio_stdout_carries_nothing_but_protocol(tmp_path: Path) -> None
             },
         },
         {"jsonrpc": "2.0", "method": "notifications/initialized"},
+    ]
+
+
+@pytest.mark.anyio
+async def test_stdio_stdout_carries_nothing_but_protocol(tmp_path: Path) -> None:
+    messages = [
+        *raw_handshake(request_id=1),
         {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
         {
             "jsonrpc": "2.0",
@@ -166,19 +174,7 @@ def test_stdio_answers_every_request_when_stdin_closes_at_once() -> None:
         ][i % 3]
         for i in range(1, 201)
     }
-    messages: list[dict[str, Any]] = [
-        {
-            "jsonrpc": "2.0",
-            "id": 0,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": OLDEST_SUPPORTED_VERSION,
-                "capabilities": {},
-                "clientInfo": {"name": "raw", "version": "0"},
-            },
-        },
-        {"jsonrpc": "2.0", "method": "notifications/initialized"},
-    ]
+    messages = raw_handshake(request_id=0)
     for i, (name, arguments) in calls.items():
         params = {"name": name, "arguments": arguments}
         messages.append({"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": params})
