@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
 from datetime import datetime
 from typing import Any
@@ -207,8 +208,11 @@ def _safe_copy(value: Any) -> Any:
 
 def _jsonable(value: Any) -> Any:
     # Deterministic: no repr() of arbitrary objects (addresses, set order by hash seed).
-    if value is None or isinstance(value, str | int | float):  # bool is an int
+    if value is None or isinstance(value, str | int):  # bool is an int
         return value
+    if isinstance(value, float):
+        # NaN and the infinities are not JSON (and NaN is not even equal to itself)
+        return value if math.isfinite(value) else f"<not JSON: {value!r}>"
     if isinstance(value, dict):
         return {_key(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

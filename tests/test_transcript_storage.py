@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 
-from jobsim import Simulator, transcript
+import pytest
+
+from jobsim import Simulator, ToolError, transcript
 
 
 def make() -> Simulator:
@@ -126,3 +129,23 @@ def test_clear_forgets_every_entry():
     assert len(store) == 0
     assert store.entries() == []
     assert repr(store) == "<Transcript entries=0 sealed_chunks=0>"
+
+
+def test_a_refused_call_with_non_finite_numbers_is_recorded_as_json():
+    sim = make()
+    with pytest.raises(ToolError):
+        sim.call("sim_advance_clock", {"seconds": float("nan")})
+    with pytest.raises(ToolError):
+        sim.call(
+            "create_job",
+            {
+                "project_reference": "p",
+                "name": "n",
+                "target": "t",
+                "config": {"x": [float("-inf")]},
+            },
+        )
+    assert sim.transcript[-2]["arguments"] == {"seconds": "<not JSON: nan>"}
+    assert sim.transcript[-1]["arguments"]["config"] == {"x": ["<not JSON: -inf>"]}
+    assert sim.transcript == sim.transcript  # NaN would make two reads differ
+    json.dumps(sim.snapshot(), allow_nan=False)
