@@ -7,9 +7,11 @@ the offending value, the allowed values) for callers that branch on them.
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any
 
-__all__ = ["ERROR_CODES", "ToolError", "conflict", "invalid", "not_found"]
+__all__ = ["ERROR_CODES", "ToolError", "conflict", "invalid", "json_safe", "not_found"]
 
 #: Every code a tool can fail with. The first three come from the rules of the
 #: tools; the last three only from injected faults (``sim_inject_fault``).
@@ -37,7 +39,9 @@ class ToolError(Exception):
         super().__init__(code, message)
         self.code = code
         self.message = message
-        self.details: dict[str, Any] = details if details is not None else {}
+        # details often carry the offending value, which may be anything a Python
+        # caller passed (NaN, a set): kept as JSON, so every error can go on the wire
+        self.details: dict[str, Any] = json_safe(details) if details else {}
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
@@ -48,6 +52,38 @@ class ToolError(Exception):
     def to_dict(self) -> dict[str, Any]:
         """The JSON-able form used by the transcript and the MCP adapter."""
         return {"code": self.code, "message": self.message, "details": dict(self.details)}
+
+
+def json_safe(value: Any) -> Any:
+    """A JSON copy of ``value``, whatever a Python caller passed: what is not JSON (a
+    set, bytes, NaN, a non-string key) becomes a string saying so, ``"<not JSON: set>"``.
+    Used for what a refused call carried, which must stay JSON like everything else."""
+    try:
+        return _jsonable(value)
+    except RecursionError:  # pragma: no cover - absurdly deep input
+        return "<not JSON: nested too deeply>"
+
+
+def _jsonable(value: Any) -> Any:
+    # Deterministic: no repr() of arbitrary objects (addresses, set order by hash seed).
+    if value is None or isinstance(value, str | int):  # bool is an int
+        return value
+    if isinstance(value, float):
+        # NaN and the infinities are not JSON (and NaN is not even equal to itself)
+        return value if math.isfinite(value) else f"<not JSON: {value!r}>"
+    if isinstance(value, dict):
+        return {_key(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return f"<not JSON: {type(value).__name__}>"
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, int | float):
+        return json.dumps(key)  # the key json.dumps would write
+    return f"<not JSON: {type(key).__name__}>"
 
 
 def invalid(field: str, message: str, **details: Any) -> ToolError:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
 import threading
 from datetime import datetime
 from typing import Any
@@ -11,7 +9,7 @@ from typing import Any
 # The tool modules register their handlers with the registry on import.
 from jobsim import batches, cron, events, faults, jobs, projects, runtime, snapshot, targets  # noqa: F401
 from jobsim.clock import DEFAULT_START, format_ms, parse_start
-from jobsim.errors import ToolError
+from jobsim.errors import ToolError, json_safe
 from jobsim.registry import TOOLS, get
 from jobsim.transcript import Transcript
 from jobsim.world import World
@@ -108,9 +106,9 @@ class Simulator:
                     self._transcript.append(
                         {
                             "at": format_ms(now),
-                            "tool": _safe_copy(tool),
-                            "arguments": _safe_copy(arguments),
-                            "error": _safe_copy(error.to_dict()),
+                            "tool": json_safe(tool),
+                            "arguments": json_safe(arguments),
+                            "error": json_safe(error.to_dict()),
                         }
                     )
                 raise
@@ -194,35 +192,3 @@ class Simulator:
             f"<Simulator seed={self.seed} now={format_ms(w.now)} projects={len(w.projects)} "
             f"jobs={len(w.jobs)} cron_jobs={len(w.crons)} pending_events={len(w.queue)}>"
         )
-
-
-def _safe_copy(value: Any) -> Any:
-    """A JSON-able copy of what a refused call carried: a Python caller may pass
-    anything (a set, bytes, a tuple, non-string keys), and the transcript must stay
-    JSON so that every snapshot does."""
-    try:
-        return _jsonable(value)
-    except RecursionError:  # pragma: no cover - absurdly deep input
-        return repr(value)
-
-
-def _jsonable(value: Any) -> Any:
-    # Deterministic: no repr() of arbitrary objects (addresses, set order by hash seed).
-    if value is None or isinstance(value, str | int):  # bool is an int
-        return value
-    if isinstance(value, float):
-        # NaN and the infinities are not JSON (and NaN is not even equal to itself)
-        return value if math.isfinite(value) else f"<not JSON: {value!r}>"
-    if isinstance(value, dict):
-        return {_key(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return f"<not JSON: {type(value).__name__}>"
-
-
-def _key(key: Any) -> str:
-    if isinstance(key, str):
-        return key
-    if key is None or isinstance(key, int | float):
-        return json.dumps(key)  # the key json.dumps would write
-    return f"<not JSON: {type(key).__name__}>"

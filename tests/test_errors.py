@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -537,3 +538,27 @@ def test_every_error_code_can_be_injected(sim, code):
     sim.call("sim_inject_fault", {"tool": "sim_advance_clock", "code": code})
     assert refuse(sim, "sim_advance_clock", {"seconds": 1}).code == code
     assert sim.now == "2026-01-01T00:00:00.000Z"
+
+
+@pytest.mark.parametrize(
+    ("details", "kept"),
+    [
+        ({"value": float("nan")}, {"value": "<not JSON: nan>"}),
+        ({"value": {1, 2}}, {"value": "<not JSON: set>"}),
+        ({"value": (1, b"x")}, {"value": [1, "<not JSON: bytes>"]}),
+        ({"value": {3: float("-inf")}}, {"value": {"3": "<not JSON: -inf>"}}),
+    ],
+)
+def test_error_details_are_always_json(details, kept):
+    error = ToolError("invalid_arguments", "x: bad", details)
+    assert error.details == kept
+    json.dumps(error.to_dict(), allow_nan=False)
+
+
+def test_a_refused_nan_limit_reports_json_details():
+    sim = Simulator(seed=0)
+    sim.call("sim_create_project", {"slug": "p"})
+    with pytest.raises(ToolError) as caught:
+        sim.call("list_jobs", {"project_reference": "p", "limit": float("nan")})
+    assert caught.value.details == {"field": "limit", "value": "<not JSON: nan>"}
+    assert sim.transcript[-1]["error"] == caught.value.to_dict()
