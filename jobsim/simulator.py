@@ -108,7 +108,7 @@ class Simulator:
                             "at": format_ms(now),
                             "tool": json_safe(tool),
                             "arguments": json_safe(arguments),
-                            "error": json_safe(error.to_dict()),
+                            "error": error.to_dict(),  # its details are JSON already
                         }
                     )
                 raise

@@ -206,11 +206,7 @@ class _HeldReadStream:
     handlers never ask the client anything.)
     """
 
-    def __init__(
-        self,
-        inner: _Receiver,
-        unanswered: _Unanswered,
-    ) -> None:
+    def __init__(self, inner: _Receiver, unanswered: _Unanswered) -> None:
         self._inner = inner
         self._unanswered = unanswered
 
