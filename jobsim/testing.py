@@ -428,7 +428,7 @@ TARGETS: Final[dict[str, dict[str, Any] | None]] = {
 }
 _SCHEDULES: Final = ("0 * * * *", "*/15 * * * *", "*/5 * * * *", "30 2 * * *", "0 9 * * 1-5")
 #: Configs the machine's jobs carry. A fixed set, not ``strategies.configs()``:
-#: drawing arbitrary nested JSON cost about 2 ms per ``create_job`` step, over a third
+#: drawing arbitrary nested JSON cost about 2 ms per ``create_job`` step, about half
 #: of an example, and a config changes no lifecycle rule; the property tests feed
 #: arbitrary configs through every tool instead.
 _CONFIGS: Final[tuple[dict[str, Any], ...]] = (

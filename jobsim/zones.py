@@ -2,8 +2,8 @@
 
 :class:`zoneinfo.ZoneInfo` looks in the host's time zone database first and only
 then in ``tzdata``; hosts carry databases of different ages, so the same cron job
-could fire at different instants on two machines. jobsim reads ``tzdata`` (a pinned
-dependency) and nothing else, so a run depends on the installed packages only.
+could fire at different instants on two machines. jobsim reads ``tzdata`` (a dependency,
+which a lock file pins) and nothing else, so a run depends on the installed packages only.
 """
 
 from __future__ import annotations
