@@ -25,7 +25,8 @@ Volume: ``EXAMPLES_PER_TOOL`` (150) Hypothesis examples of ``CALLS`` (10) calls 
 succeed), plus ``SEQUENCES`` (200) sequences of up to 12 mixed calls. Derandomised
 with no example database: CI runs the very same inputs every time. Measured on two
 cores: about 80 s without coverage, about 2 min 50 s under the suite's branch
-coverage. ``JOBSIM_FUZZ_EXAMPLES=N`` runs N examples per tool for a deeper search.
+coverage (up to 4 min 45 s on a slower day). ``.ci/run`` sets
+``JOBSIM_FUZZ_EXAMPLES=200``; any N runs N examples per tool for a deeper search.
 """
 
 from __future__ import annotations
