@@ -33,7 +33,7 @@ except ImportError as error:  # pragma: no cover - exercised without hypothesis 
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, ClassVar, Final
 
@@ -586,19 +586,23 @@ class JobsStateMachine(RuleBasedStateMachine):
         return self._all("list_jobs", project_reference=project, **filters)
 
     def _all(self, tool: str, **arguments: Any) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        cursor = None
-        while True:
-            extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
-            page = self.call(tool, limit=100, **arguments, **extra)
-            check(page_problems(page, cursor=cursor, limit=100), f"{tool} page")
-            items.extend(page["data"])
-            cursor = page["page_info"]["next"]
-            if cursor is None:
-                break
+        items = [item for page in self._pages(tool, 100, **arguments) for item in page["data"]]
         ids = [i["id"] for i in items]
         assert len(ids) == len(set(ids)), f"{tool}: paging by next returned an item twice"
         return items
+
+    def _pages(self, tool: str, limit: int, **arguments: Any) -> Iterator[dict[str, Any]]:
+        """The pages of a listing, following ``next``, each checked by ``page_problems``.
+        The caller may call tools between pages: the next page is fetched on demand."""
+        cursor = None
+        while True:
+            extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
+            page = self.call(tool, limit=limit, **arguments, **extra)
+            check(page_problems(page, cursor=cursor, limit=limit), f"{tool} page")
+            yield page
+            cursor = page["page_info"]["next"]
+            if cursor is None:
+                return
 
     def _touched(self, tool: str, arguments: dict[str, Any], out: dict[str, Any] | None) -> None:
         """Note what a call (``out`` None if refused) may have changed, for the invariants."""
@@ -1076,20 +1080,11 @@ class JobsStateMachine(RuleBasedStateMachine):
         at_start = {j["id"]: j["status"] for j in self.all_jobs(project)}
         changed: set[str] = set()
         seen: list[str] = []
-        cursor = None
-        while True:
-            extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
-            page = self.call(
-                "list_jobs", project_reference=project, limit=limit, **filters, **extra
-            )
-            check(page_problems(page, cursor=cursor, limit=limit), "list_jobs page")
+        for page in self._pages("list_jobs", limit, project_reference=project, **filters):
             for item in page["data"]:
                 assert status is None or item["status"] == status
             seen.extend(item["id"] for item in page["data"])
-            cursor = page["page_info"]["next"]
-            if cursor is None:
-                break
-            if churn and not changed:
+            if churn and not changed and page["page_info"]["next"] is not None:
                 new = self.call(
                     "create_job", project_reference=project, name="churn", target="img:resize"
                 )
@@ -1109,17 +1104,8 @@ class JobsStateMachine(RuleBasedStateMachine):
     def page_through_crons(self, project: str, limit: int, status: str | None) -> None:
         filters = {} if status is None else {"status": status}
         seen: list[str] = []
-        cursor = None
-        while True:
-            extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
-            page = self.call(
-                "list_cron_jobs", project_reference=project, limit=limit, **filters, **extra
-            )
-            check(page_problems(page, cursor=cursor, limit=limit), "list_cron_jobs page")
+        for page in self._pages("list_cron_jobs", limit, project_reference=project, **filters):
             seen.extend(item["id"] for item in page["data"])
-            cursor = page["page_info"]["next"]
-            if cursor is None:
-                break
         assert len(seen) == len(set(seen))
         expected = {
             c
