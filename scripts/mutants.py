@@ -244,4 +244,110 @@ MUTANTS: tuple[Mutant, ...] = (
         "for _ in range(256):",
         "for _ in range(1):",
     ),
+    # -- events ---------------------------------------------------------------------------
+    Mutant(
+        "events-default-direction",
+        "get_job_events without direction reads oldest first",
+        'direction: str = args.get("direction", "backward")',
+        'direction: str = args.get("direction", "forward")',
+    ),
+    Mutant(
+        "events-forward-last-page-cursor",
+        "a forward read that reaches the end still gets a next_cursor",
+        "if hi < len(log) else None",
+        "if hi <= len(log) else None",
+    ),
+    Mutant(
+        "events-backward-first-entry",
+        "a backward read that reaches the first entry still gets a next_cursor",
+        "encode_cursor(direction, job.id, lo) if lo > 0 else None",
+        "encode_cursor(direction, job.id, lo) if lo >= 0 else None",
+    ),
+    Mutant(
+        "events-cursor-other-direction",
+        "a cursor made by one direction is accepted by the other",
+        "    if made_dir != direction:\n",
+        "    if False:\n",
+    ),
+    Mutant(
+        "events-cursor-other-job",
+        "a cursor made for another job is accepted",
+        "if made_job != job_id or position < 0:",
+        "if position < 0:",
+    ),
+    # -- faults ---------------------------------------------------------------------------
+    Mutant(
+        "faults-fire-times",
+        "a fault injected for n calls fails n + 1 calls",
+        '    if fault["remaining"] == 0:',
+        '    if fault["remaining"] < 0:',
+    ),
+    Mutant(
+        "faults-queue-order",
+        "faults of one tool fire newest first",
+        "    fault = queue[0]\n",
+        "    fault = queue[-1]\n",
+    ),
+    # -- world: lookups, batch counts, cron bookkeeping ----------------------------------
+    Mutant(
+        "world-foreign-job",
+        "a job of another project is found by id",
+        '        if job is None or job.project_id != project.id:\n            raise not_found("job"',
+        '        if job is None:\n            raise not_found("job"',
+    ),
+    Mutant(
+        "world-foreign-batch",
+        "a batch of another project is found by id",
+        "if batch is None or batch.project_id != project.id:",
+        "if batch is None:",
+    ),
+    Mutant(
+        "world-foreign-cron",
+        "a cron job of another project is found by id",
+        "if cron is None or cron.project_id != project.id:",
+        "if cron is None:",
+    ),
+    Mutant(
+        "world-batch-count-leaves",
+        "a batch's count of the status a job leaves is not decremented",
+        "                counts[before] -= 1\n",
+        "",
+    ),
+    Mutant(
+        "world-batch-mixed-target",
+        "a batch whose jobs name different targets keeps the first target",
+        "                batch.target = None\n",
+        "",
+    ),
+    Mutant(
+        "world-last-successful",
+        "a completed cron run does not set last_successful_at",
+        "                    cron.last_successful_ms = job.completed_ms",
+        "                    pass",
+    ),
+    Mutant(
+        "world-terminal-voids-events",
+        "a finished job's queued events still run",
+        "            job.epoch += 1  # nothing queued for a finished job may run",
+        "            pass",
+    ),
+    Mutant(
+        "world-slug-lookup",
+        "a project cannot be referenced by its slug",
+        "found = self.projects.get(ref) or self.slugs.get(ref)\n        if found is None:\n            raise",
+        "found = self.projects.get(ref)\n        if found is None:\n            raise",
+    ),
+    # -- projects, clock ------------------------------------------------------------------
+    Mutant(
+        "projects-slug-newline",
+        "a slug ending in a newline is taken",
+        '    if slug.endswith("\\n"):',
+        "    if False:",
+    ),
+    Mutant(
+        "clock-backwards",
+        "the clock may move backwards",
+        "        if ms < self.now_ms:",
+        "        if False:",
+    ),
 )
