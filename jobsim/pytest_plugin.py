@@ -5,7 +5,9 @@ Fixtures:
 ``jobsim``
     A fresh :class:`~jobsim.Simulator`, configured by the test's
     ``@pytest.mark.jobsim(seed=..., start=..., **knobs)`` (keyword arguments of
-    ``Simulator``; the closest marker wins).
+    ``Simulator``; the closest marker wins). It checks every output against its
+    tool's output schema (``validate_outputs``, on here by default);
+    ``@pytest.mark.jobsim(validate_outputs=False)`` turns that off.
 ``jobsim_mcp``
     An async fixture: an MCP ``ClientSession`` connected in-process to a server on
     the ``jobsim`` simulator, control tools included (needs the ``mcp`` extra). It
@@ -65,6 +67,11 @@ _STOP_SECONDS = 10.0
 
 _SIMULATOR = pytest.StashKey[Simulator]()
 
+#: The ``jobsim`` fixture's ``validate_outputs`` unless the marker says otherwise: a
+#: test suite wants to hear at once when an output breaks its schema, and the check
+#: costs about a fifth of a call (benchmarks/README.md).
+_FIXTURE_VALIDATES_OUTPUTS = True
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Register the ``jobsim`` marker (so ``--strict-markers`` accepts it)."""
@@ -90,9 +97,11 @@ def _knobs(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 @pytest.fixture
 def jobsim(request: pytest.FixtureRequest) -> Simulator:
-    """A fresh Simulator, configured by ``@pytest.mark.jobsim(**knobs)``."""
+    """A fresh Simulator, configured by ``@pytest.mark.jobsim(**knobs)``; outputs are
+    validated unless the marker says ``validate_outputs=False``."""
     knobs = _knobs(request)
     seed = knobs.pop("seed", 0)
+    knobs.setdefault("validate_outputs", _FIXTURE_VALIDATES_OUTPUTS)
     try:
         sim = Simulator(seed, **knobs)
     except (TypeError, ValueError) as error:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft7Validator
 
-from jobsim.checks import Check, compile_schema
 from jobsim.errors import ToolError
+from jobsim.fastcheck import Check, compile_check, compile_json_check
 
 if TYPE_CHECKING:
     from jobsim.world import World
@@ -55,23 +55,20 @@ class ToolSpec:
 
     @cached_property
     def input_check(self) -> Check:
-        """The input schema compiled to a predicate (:mod:`jobsim.checks`): the fast
-        accept path; jsonschema still words every refusal."""
-        return compile_schema(self.input_schema)
+        """The input schema as a fast predicate (:mod:`jobsim.fastcheck`): the accept
+        path for any Python value; jsonschema still words every refusal."""
+        return compile_check(self.input_schema)
 
     @cached_property
     def output_check(self) -> Check:
-        """The output schema compiled to a predicate: a fast accept path for checkers
-        (:func:`jobsim.testing.schema_problems`); ``output_validator`` says why not."""
-        return compile_schema(self.output_schema)
+        """The output schema as a fast predicate for JSON values (the simulator's own
+        outputs, decoded JSON): the accept path of ``validate_outputs`` and of the
+        checkers; ``output_validator`` says why not."""
+        return compile_json_check(self.output_schema)
 
     def run(self, world: World, arguments: dict[str, Any]) -> dict[str, Any]:
         """Check ``arguments`` against the input schema, then run the handler."""
-        try:
-            valid = self.input_check(arguments)
-        except Exception:  # a value the compiled check chokes on: jsonschema decides
-            valid = False
-        if not valid:
+        if not self.input_check(arguments):  # the fast check never raises
             errors = sorted(self.input_validator.iter_errors(arguments), key=_error_rank)
             if errors:
                 raise schema_error(self, errors[0])

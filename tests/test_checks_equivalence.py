@@ -1,18 +1,23 @@
-"""The compiled input checks (jobsim.checks) accept exactly what jsonschema accepts.
+"""The fast checks (jobsim.fastcheck, jsonschema-rs) accept exactly what jsonschema accepts.
 
 For every tool: arguments generated from its input schema (valid ones), the same
 arguments broken in every way a caller can break them (a required key dropped, an
 unknown key added, a value replaced by any JSON value), and arbitrary JSON values
 as a whole. The same for every output schema, plus real outputs of a run. Then
-random schemas of the compiled subset, against arbitrary values,
-so every keyword is compared with jsonschema beyond the shapes the tools use.
-Strategies are written with Hypothesis directly, from the schemas.
+random schemas of the draft-07 keywords the shipped schemas use, against arbitrary
+values, so every keyword is compared with jsonschema beyond the shapes the tools use.
+Finally the places where jsonschema-rs alone would judge otherwise: regex ``$``
+before a trailing newline and Python's ``\\s``, tuples, ``Decimal``, NaN.
+
+On JSON values the two must agree exactly. A value that is not JSON (NaN, a tuple)
+may be left to jsonschema (the check says false), but the check must never accept
+what jsonschema refuses. Strategies are written with Hypothesis directly.
 """
 
 from __future__ import annotations
 
 import math
-import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -20,7 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
-from jobsim.checks import compile_schema
+from jobsim import Simulator, ToolError
+from jobsim.fastcheck import compile_check, compile_json_check, is_json
 from jobsim.registry import TOOLS
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -128,20 +134,28 @@ def broken(spec_schema: dict[str, Any]) -> st.SearchStrategy[Any]:
     return build()
 
 
+def agree(check: Any, validator: Draft7Validator, value: Any) -> None:
+    """``check`` judges ``value`` as ``validator`` does: exactly when ``value`` is JSON,
+    and never more leniently when it is not."""
+    expected = validator.is_valid(value)
+    got = check(value)
+    assert type(got) is bool
+    if is_json(value):
+        assert got is expected, value
+    else:
+        assert not got or expected, value
+
+
 def same(schema: Any, value: Any) -> None:
-    expected = Draft7Validator(schema).is_valid(value)
-    assert compile_schema(schema)(value) is expected, (schema, value)
+    validator = Draft7Validator(schema)
+    agree(compile_check(schema), validator, value)
+    if is_json(value):
+        assert compile_json_check(schema)(value) is validator.is_valid(value), (schema, value)
 
 
 TOOL_NAMES = sorted(TOOLS)
 VALID = {name: valid(TOOLS[name].input_schema) for name in TOOL_NAMES}
 BROKEN = {name: broken(TOOLS[name].input_schema) for name in TOOL_NAMES}
-
-
-@pytest.mark.parametrize("name", TOOL_NAMES)
-def test_every_tool_compiles_without_falling_back_to_jsonschema(name):
-    check = TOOLS[name].input_check
-    assert getattr(check, "__self__", None) is None, f"{name} fell back to jsonschema"
 
 
 @pytest.mark.parametrize("name", TOOL_NAMES)
@@ -159,8 +173,7 @@ def test_generated_arguments_are_accepted_by_both(name, data):
 @given(data=st.data())
 def test_broken_arguments_are_judged_alike(name, data):
     spec = TOOLS[name]
-    args = data.draw(BROKEN[name])
-    assert spec.input_check(args) is spec.input_validator.is_valid(args), args
+    agree(spec.input_check, spec.input_validator, data.draw(BROKEN[name]))
 
 
 @pytest.mark.parametrize("name", TOOL_NAMES)
@@ -168,21 +181,16 @@ def test_broken_arguments_are_judged_alike(name, data):
 @given(value=JSON)
 def test_arbitrary_json_values_are_judged_alike(name, value):
     spec = TOOLS[name]
-    assert spec.input_check(value) is spec.input_validator.is_valid(value), value
+    agree(spec.input_check, spec.input_validator, value)
 
 
-# -- output schemas (the accept path of jobsim.testing.schema_problems) -------------
+# -- output schemas (the accept path of validate_outputs and schema_problems) --------
 
 OUT_SETTINGS = settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 VALID_OUT = {name: valid(TOOLS[name].output_schema) for name in TOOL_NAMES}
 BROKEN_OUT = {name: broken(TOOLS[name].output_schema) for name in TOOL_NAMES}
-
-
-@pytest.mark.parametrize("name", TOOL_NAMES)
-def test_every_output_schema_compiles_without_falling_back(name):
-    assert getattr(TOOLS[name].output_check, "__self__", None) is None
 
 
 @pytest.mark.parametrize("name", TOOL_NAMES)
@@ -194,12 +202,10 @@ def test_outputs_generated_broken_or_arbitrary_are_judged_alike(name, data):
     assert spec.output_validator.is_valid(good), good
     assert spec.output_check(good) is True
     for value in (data.draw(BROKEN_OUT[name]), data.draw(JSON)):
-        assert spec.output_check(value) is spec.output_validator.is_valid(value), value
+        agree(spec.output_check, spec.output_validator, value)
 
 
 def test_real_outputs_are_accepted_by_both():
-    from jobsim import Simulator
-
     sim = Simulator(seed=5)
     p = {"project_reference": "p"}
     sim.call("sim_create_project", {"slug": "p"})
@@ -232,7 +238,7 @@ def test_real_outputs_are_accepted_by_both():
         assert spec.output_check(entry["result"]) is True, entry["tool"]
 
 
-# -- random schemas of the compiled subset -----------------------------------------
+# -- random schemas of the keywords the shipped schemas use ---------------------------
 
 PATTERNS = ["^a", "b$", "^[a-z0-9-]+$", r"^(\S+\s+){4}\S+$", "x|y", ""]
 TYPE_NAMES = ["string", "object", "array", "boolean", "null", "number", "integer"]
@@ -246,7 +252,7 @@ def _keywords(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]
             "type": st.sampled_from(TYPE_NAMES)
             | st.lists(st.sampled_from(TYPE_NAMES), min_size=1, max_size=3, unique=True),
             "properties": st.dictionaries(st.sampled_from("abcd"), inner, max_size=3),
-            "required": st.lists(st.sampled_from("abcd"), max_size=3),
+            "required": st.lists(st.sampled_from("abcd"), max_size=3, unique=True),
             "additionalProperties": st.booleans() | inner,
             "enum": st.lists(st.text(max_size=3), min_size=1, max_size=4),
             "minimum": BOUNDS,
@@ -275,51 +281,79 @@ VALUES = st.recursive(
 
 @settings(max_examples=400, deadline=None)
 @given(schema=SCHEMAS, value=VALUES)
-def test_random_schemas_of_the_subset_are_judged_alike(schema, value):
+def test_random_schemas_are_judged_alike(schema, value):
+    same(schema, value)
+
+
+# -- where jsonschema-rs alone judges otherwise ------------------------------------
+
+CRON = TOOLS["create_cron_job"].input_schema["properties"]["schedule"]
+SLUG = TOOLS["sim_create_project"].input_schema["properties"]["slug"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "value"),
+    [
+        # Python's `$` also matches before one final newline (ECMA's does not)
+        (SLUG, "acme\n"),
+        (SLUG, "acme\n\n"),
+        (CRON, "* * * * *\n"),
+        ({"pattern": "^a$"}, "a\n"),
+        ({"pattern": "a$"}, "a\r"),
+        # Python's \s takes the separators \x1c-\x1f; ECMA's does not, so its \S does
+        (CRON, "* * * * *\x1c"),
+        (CRON, "*\x1f* * * *"),
+        ({"pattern": "\\d"}, "\u0663"),  # a Unicode digit: Python's \d, not ECMA's
+        ({"pattern": "\\w"}, "\u00e9"),
+        # integers and numbers
+        ({"type": "integer"}, 1.0),
+        ({"type": "integer"}, 1e300),
+        ({"type": "integer"}, 1.5),
+        ({"type": "integer"}, True),
+        ({"type": "number"}, False),
+        ({"type": "integer", "maximum": 255}, 2**70),
+        ({"type": "integer", "minimum": 0}, -(2**70)),
+        ({"enum": ["a"]}, "a"),
+        ({"type": "string", "format": "uuid"}, "not a uuid"),  # formats are not asserted
+    ],
+    ids=repr,
+)
+def test_json_values_where_the_libraries_differ_are_judged_as_jsonschema_does(schema, value):
     same(schema, value)
 
 
 @pytest.mark.parametrize(
-    "schema",
+    ("schema", "value"),
     [
-        {"not": {"type": "string"}},
-        {"$ref": "#/definitions/x", "definitions": {"x": {"type": "string"}}},
-        {"type": "decimal"},
-        {"enum": [1, "a"]},
-        {"items": [{"type": "string"}]},
-        {"minimum": "1"},
-        {"minimum": None},
-        {"minLength": 1.5},
-        {"pattern": 3},
-        {"minItems": True},
-        {"properties": []},
-        {"required": [1]},
-        {"additionalProperties": 1},
-        {"anyOf": []},
+        ({"type": "array"}, (1, 2)),  # jsonschema-rs takes a tuple for an array
+        ({"type": "integer"}, Decimal(1)),  # and a Decimal for an integer
+        ({"type": "number", "minimum": 1}, math.nan),  # jsonschema passes NaN, -rs does not
+        ({"type": "number"}, math.inf),
+        ({"type": "number"}, 1j),  # jsonschema-rs raises on values it cannot convert
+        ({"type": "object"}, {1: "a"}),
+        ({}, {"a": {1, 2}}),
     ],
     ids=repr,
 )
-def test_schemas_outside_the_subset_fall_back_to_jsonschema(schema):
-    check = compile_schema(schema)
-    if isinstance(schema, dict):
-        assert getattr(check, "__self__", None) is not None
-    for value in (None, "a", 1, 2.5, [1], {"a": 1}, True):
-        try:
-            expected = Draft7Validator(schema).is_valid(value)
-        except Exception:  # a schema jsonschema cannot use either
-            continue
-        assert check(value) is expected
+def test_values_that_are_not_json_are_left_to_jsonschema(schema, value):
+    assert compile_check(schema)(value) is False
+    assert compile_json_check(schema)(value) in (True, False)  # never raises
 
 
-def test_nan_passes_bounds_and_integral_floats_are_integers_as_in_jsonschema():
-    for schema, value in [
-        ({"minimum": 1}, float("nan")),
-        ({"maximum": 1}, float("nan")),
-        ({"type": "integer"}, 3.0),
-        ({"type": "integer"}, True),
-        ({"type": "number"}, False),
-        ({"type": "integer", "minimum": 0}, float("inf")),
-        ({"enum": ["a"]}, "a"),
-        ({"pattern": "^x"}, re.escape("x")),
-    ]:
-        same(schema, value)
+def test_the_input_check_refuses_a_tuple_where_jsonschema_does():
+    spec = TOOLS["sim_define_target"]
+    args = {"name": "t", "behavior": {"exit_codes": (1, 0)}}
+    assert not spec.input_validator.is_valid(args)
+    assert spec.input_check(args) is False
+    with pytest.raises(ToolError, match="exit_codes"):
+        Simulator().call("sim_define_target", args)
+
+
+def test_is_json_ends_on_a_cycle_and_on_a_value_too_large_to_vouch_for():
+    loop: list[Any] = []
+    loop.append(loop)
+    assert is_json(loop) is False
+    assert is_json([0] * 99_000) is True
+    assert is_json([0] * 100_000) is False
+    assert is_json({"a": [1, 2.5, "x", None, True, {"b": []}]}) is True
+    assert is_json(float("nan")) is False

@@ -227,6 +227,32 @@ def test_the_jobsim_server_fixture_runs_a_real_server_and_stops_it(
         pass  # pragma: no cover - the server is gone
 
 
+def test_the_jobsim_fixture_validates_outputs_unless_the_marker_turns_it_off(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from jobsim.registry import TOOLS
+
+        @pytest.fixture
+        def broken_clock(monkeypatch):
+            spec = TOOLS["sim_advance_clock"]
+            monkeypatch.setattr(spec, "handler", lambda world, args: {"now": 5})
+
+        def test_on_by_default(jobsim, broken_clock):
+            assert jobsim.validate_outputs is True
+            with pytest.raises(AssertionError, match="sim_advance_clock output breaks its schema"):
+                jobsim.call("sim_advance_clock", {"seconds": 1})
+
+        @pytest.mark.jobsim(validate_outputs=False)
+        def test_off(jobsim, broken_clock):
+            assert jobsim.call("sim_advance_clock", {"seconds": 1}) == {"now": 5}
+        """
+    )
+    run(pytester).assert_outcomes(passed=2)
+
+
 def test_the_plugin_is_loaded_by_its_entry_point_and_can_be_disabled(
     pytester: pytest.Pytester,
 ) -> None:

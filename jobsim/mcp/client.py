@@ -18,7 +18,7 @@ from mcp_types.version import (
 )
 
 import jobsim
-from jobsim.checks import Check
+from jobsim.fastcheck import Check
 from jobsim.mcp.server import create_server
 from jobsim.registry import TOOLS
 from jobsim.simulator import Simulator
@@ -108,8 +108,8 @@ async def _session(
 
 
 class _Session(ClientSession):
-    """The SDK's session, checking the results of jobsim's tools with jobsim's compiled
-    output checks (:mod:`jobsim.checks`, equivalent to jsonschema) when the server
+    """The SDK's session, checking the results of jobsim's tools with jobsim's fast
+    output checks (:mod:`jobsim.fastcheck`, equivalent to jsonschema) when the server
     published the registry's output schema. Anything they do not accept goes to the
     SDK's own jsonschema validation, which words the error; so does the first call of
     each tool, which lists the tools as before."""
@@ -132,12 +132,9 @@ class _Session(ClientSession):
 
     async def validate_tool_result(self, name: str, result: types.CallToolResult) -> None:
         check = self._jobsim_checks.get(name)
-        if check is not None and result.structured_content is not None:
-            try:
-                if check(result.structured_content):
-                    return
-            except Exception:  # a value the compiled check chokes on: the SDK decides
-                pass
+        content = result.structured_content
+        if check is not None and content is not None and check(content):  # decoded JSON
+            return
         await super().validate_tool_result(name, result)
 
 
