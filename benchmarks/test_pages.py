@@ -13,18 +13,11 @@ import itertools
 
 import pytest
 import workloads
-from workloads import MAX_JOBS, median_of
+from workloads import MAX_JOBS, POSITIONS, cursors, median_of
 
 SIZES = [n for n in (1_000, 10_000, 100_000, 1_000_000) if n <= MAX_JOBS]
-POSITIONS = 64
 ROUNDS = 3_000
 MEDIANS: dict[int, float] = {}
-
-
-def cursors(ids: list[str]) -> list[str]:
-    """64 cursors spread over the batch, each with at least 100 older jobs."""
-    lo, hi = 100, len(ids) - 1
-    return [ids[lo + (hi - lo) * k // (POSITIONS - 1)] for k in range(POSITIONS)]
 
 
 def run_pages(benchmark, sim, ids):

@@ -72,6 +72,16 @@ def page_args(cursor: str | None, batch_id: str = BATCH_ID) -> dict[str, Any]:
     return args
 
 
+#: Cursors a page benchmark cycles through.
+POSITIONS = 64
+
+
+def cursors(ids: list[str]) -> list[str]:
+    """64 cursors spread over the batch, each with at least 100 older jobs."""
+    lo, hi = 100, len(ids) - 1
+    return [ids[lo + (hi - lo) * k // (POSITIONS - 1)] for k in range(POSITIONS)]
+
+
 def middle_cursor(ids: list[str]) -> str:
     """A cursor half-way down the newest-first listing (both seeks of a page are used)."""
     return ids[len(ids) // 2]

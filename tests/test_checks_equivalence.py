@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
-from jobsim import Simulator, ToolError
+from jobsim import Simulator, ToolError, fastcheck
 from jobsim.fastcheck import compile_check, compile_json_check, is_json
 from jobsim.registry import TOOLS
 
@@ -353,7 +353,29 @@ def test_is_json_ends_on_a_cycle_and_on_a_value_too_large_to_vouch_for():
     loop: list[Any] = []
     loop.append(loop)
     assert is_json(loop) is False
-    assert is_json([0] * 99_000) is True
-    assert is_json([0] * 100_000) is False
+    assert is_json([0] * fastcheck._MAX_JSON_NODES) is True
+    assert is_json([[0] * fastcheck._MAX_JSON_NODES]) is False
     assert is_json({"a": [1, 2.5, "x", None, True, {"b": []}]}) is True
     assert is_json(float("nan")) is False
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("x", True),
+        (1.5, True),
+        (None, True),
+        ([None, True, "s", 3, 2.5, {}, []], True),
+        ({"a": {"b": [1, {"c": None}]}}, True),
+        ((1,), False),
+        ([1, (2,)], False),
+        ({"a": {"b": [Decimal(1)]}}, False),
+        ({"a": [1.5, math.inf]}, False),
+        (math.nan, False),
+        ({"a": {"b": {1: 2}}}, False),
+        (b"x", False),
+    ],
+    ids=repr,
+)
+def test_is_json_takes_exactly_the_json_types(value, expected):
+    assert is_json(value) is expected
