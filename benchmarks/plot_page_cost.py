@@ -26,20 +26,14 @@ import workloads
 from jobsim import Simulator
 
 SIZES = (1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000)
-POSITIONS = 64
 REPEATS = 15  # passes over the 64 cursors, per size and transcript setting
 OUT = Path(__file__).with_name("page_cost.png")
-
-
-def cursors(ids: list[str]) -> list[str]:
-    lo, hi = 100, len(ids) - 1
-    return [ids[lo + (hi - lo) * k // (POSITIONS - 1)] for k in range(POSITIONS)]
 
 
 def median_page(sim: Simulator, ids: list[str], record: bool) -> float:
     """Median seconds of one page call over REPEATS passes of the 64 cursors."""
     sim.record = record
-    calls = [workloads.page_args(c) for c in cursors(ids)]
+    calls = [workloads.page_args(c) for c in workloads.cursors(ids)]
     call = sim.call
     for args in calls:  # warm-up
         call("list_job_batch_jobs", args)
