@@ -49,7 +49,9 @@ _NOT_FINITE = frozenset({float("inf"), float("-inf")})
 class _PythonPattern:
     """The ``pattern`` keyword as jsonschema asserts it: ``re.search`` on strings."""
 
-    def __init__(self, parent_schema: dict[str, Any], value: str, schema_path: list[str]) -> None:
+    def __init__(
+        self, parent_schema: dict[str, Any], value: Any, schema_path: list[str | int]
+    ) -> None:
         self._search = re.compile(value).search
 
     def validate(self, instance: Any) -> None:
@@ -60,7 +62,9 @@ class _PythonPattern:
 def _validator(schema: dict[str, Any] | bool) -> jsonschema_rs.Validator:
     # A custom keyword costs jsonschema-rs about half its speed on every value (a page
     # of 100: ~23 -> ~45 us), so only a schema that has a pattern gets one.
-    keywords = {"pattern": _PythonPattern} if _mentions(schema, "pattern") else None
+    keywords: dict[str, type[jsonschema_rs.KeywordValidator]] | None = None
+    if _mentions(schema, "pattern"):
+        keywords = {"pattern": _PythonPattern}
     return jsonschema_rs.Draft7Validator(schema, validate_formats=False, keywords=keywords)
 
 
@@ -110,17 +114,16 @@ def is_json(value: Any) -> bool:
     budget = _MAX_JSON_NODES
     while pending:
         item = pending.pop()
+        budget -= len(item)
+        if budget < 0:
+            return False
         if type(item) is dict:
             for key in item:
                 if type(key) is not str:
                     return False
-            members: Any = item.values()
-        else:
-            members = item
-        budget -= len(members)
-        if budget < 0:
-            return False
-        for member in members:  # a loop with `is` tests: the cheapest walk in Python
+            item = item.values()
+        # A loop with `is` tests: the cheapest walk in Python (this runs on every call).
+        for member in item:
             kind = type(member)
             if kind is str or kind is int or kind is bool or member is None:
                 continue
