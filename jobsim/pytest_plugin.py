@@ -69,7 +69,7 @@ _SIMULATOR = pytest.StashKey[Simulator]()
 
 #: The ``jobsim`` fixture's ``validate_outputs`` unless the marker says otherwise: a
 #: test suite wants to hear at once when an output breaks its schema, and the check
-#: costs about a fifth of a call (benchmarks/README.md).
+#: is cheap (a page of 100: about 1.2x the call; benchmarks/README.md).
 _FIXTURE_VALIDATES_OUTPUTS = True
 
 

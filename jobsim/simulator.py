@@ -42,8 +42,8 @@ class Simulator:
         ``sim_define_target`` (``not_found`` otherwise).
     ``validate_outputs``
         When true, every output is checked against its tool's output schema
-        before it is returned (the fast check of :mod:`jobsim.fastcheck`, about
-        1.2x a call for a page of 100; jsonschema words a failure). The ``jobsim``
+        before it is returned (the fast check of :mod:`jobsim.fastcheck`: a page
+        of 100 costs about 1.2x; jsonschema words a failure). The ``jobsim``
         pytest fixture turns it on.
     ``record``
         When false, :attr:`transcript` stays empty (for very long runs).
