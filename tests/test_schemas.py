@@ -227,3 +227,23 @@ def test_validate_outputs_raises_when_a_handler_breaks_its_schema(monkeypatch):
         Simulator(validate_outputs=True).call("sim_advance_clock", {"seconds": 1})
     # without the knob the (broken) output is returned unchecked
     assert Simulator().call("sim_advance_clock", {"seconds": 1}) == {"now": 5}
+
+
+def test_validate_outputs_asks_jsonschema_only_about_an_output_the_fast_check_refuses(
+    monkeypatch,
+):
+    spec = TOOLS["sim_advance_clock"]
+    asked: list[object] = []
+
+    class Spy:
+        def iter_errors(self, output):
+            asked.append(output)
+            return iter(())
+
+    monkeypatch.setitem(spec.__dict__, "output_validator", Spy())  # the cached validator
+    sim = Simulator(validate_outputs=True)
+    sim.call("sim_advance_clock", {"seconds": 1})
+    assert asked == []  # a valid output: the fast check alone accepted it
+    monkeypatch.setattr(spec, "handler", lambda world, args: {"now": 5})
+    sim.call("sim_advance_clock", {"seconds": 1})  # the spy finds nothing wrong
+    assert asked == [{"now": 5}]
