@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-__all__ = ["DEFAULT_START", "Clock", "format_ms", "parse_start", "seconds_to_ms"]
+__all__ = ["DEFAULT_START", "LAST_MS", "Clock", "format_ms", "parse_start", "seconds_to_ms"]
 
 DEFAULT_START = "2026-01-01T00:00:00.000Z"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -48,6 +48,10 @@ def to_datetime(ms: int) -> datetime:
 def from_datetime(dt: datetime) -> int:
     """Milliseconds since the epoch of an aware datetime, rounded to the millisecond."""
     return round((dt - _EPOCH) / timedelta(milliseconds=1))
+
+
+#: The last instant a timestamp can show, 9999-12-31T23:59:59.999Z: ``datetime`` ends there.
+LAST_MS = from_datetime(datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC))
 
 
 def parse_start(start: str | datetime) -> int:
