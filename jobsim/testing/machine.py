@@ -1,418 +1,60 @@
-"""Test helpers: record checkers and :class:`JobsStateMachine`, a Hypothesis stateful
-test over a :class:`~jobsim.Simulator`.
+"""JobsStateMachine: a Hypothesis stateful test over a :class:`~jobsim.Simulator`.
 
-Needs the ``hypothesis`` extra (``pip install 'jobsim[hypothesis]'``).
-
-The checkers (:func:`job_record_problems`, :func:`cron_record_problems`,
-:func:`batch_problems`, :func:`page_problems`) return a list of plain-English
-problems, empty when the value keeps the rules of the spec; use them on jobsim's
-outputs, on a real service's, or on your own fakes. :class:`JobsStateMachine`
-drives a simulator through random sequences of calls and checks every invariant
-after each step; subclass it to add your own rules and invariants (see
-``docs/hypothesis.md``).
+Drives a simulator through random sequences of calls and checks every invariant
+after each step (the record checkers of :mod:`jobsim.checkers`); subclass it to add
+your own rules and invariants (see ``docs/hypothesis.md``). Re-exported by
+:mod:`jobsim.testing`.
 """
 
 from __future__ import annotations
 
-try:
-    from hypothesis import strategies as st
-    from hypothesis.stateful import (
-        Bundle,
-        RuleBasedStateMachine,
-        initialize,
-        invariant,
-        multiple,
-        precondition,
-        rule,
-    )
-except ImportError as error:  # pragma: no cover - exercised without hypothesis only
-    raise ImportError(
-        "jobsim.testing needs Hypothesis; install the extra with: pip install 'jobsim[hypothesis]'"
-    ) from error
-
-import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, Final
 
-from cronsim import CronSim, CronSimError
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    multiple,
+    precondition,
+    rule,
+)
 
-from jobsim import strategies as js
-from jobsim import zones
+from jobsim.checkers import (
+    batch_problems,
+    check,
+    cron_record_problems,
+    job_record_problems,
+    page_problems,
+    schema_problems,
+)
 from jobsim.errors import ToolError
-from jobsim.fastcheck import is_json
-from jobsim.ids import is_uuid
 from jobsim.lifecycle import (
     ACTIVE,
     BACKOFF_LIMIT_EXCEEDED,
-    DEADLINE_EXCEEDED,
+    CANCELED,
+    COMPLETED,
+    CRON_ACTIVE,
+    CRON_DELETING,
+    CRON_PAUSED,
+    DEFAULT_BACKOFF,
+    DEFAULT_POLICY,
+    DEFAULT_TIMEOUT,
+    FAILED,
+    POLICIES,
     STATUSES,
+    SUBMITTED,
     TERMINAL,
-    backoff_ms,
+    WORKING,
 )
-from jobsim.registry import TOOLS
 from jobsim.simulator import Simulator
+from jobsim.testing import strategies as js
 
-__all__ = [
-    "JobsStateMachine",
-    "batch_problems",
-    "check",
-    "cron_record_problems",
-    "job_record_problems",
-    "page_problems",
-    "schema_problems",
-]
-
-_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
-_JOB_KEYS: Final = tuple(TOOLS["get_job"].output_schema["properties"])
-_CRON_KEYS: Final = tuple(TOOLS["get_cron_job"].output_schema["properties"])
-_CRON_STATUSES: Final = ("active", "paused", "deleting")
-_POLICIES: Final = ("Allow", "Forbid", "Replace")
-
-
-# -- checkers -----------------------------------------------------------------------
-
-
-def _time(record: Mapping[str, Any], key: str, problems: list[str]) -> int | None:
-    """The value of timestamp ``key`` in milliseconds, or None (null or malformed)."""
-    value = record.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _TIMESTAMP.match(value):
-        problems.append(f"{key} {value!r} is not a timestamp like 2026-01-01T00:00:00.000Z")
-        return None
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        problems.append(f"{key} {value!r} is not a real date and time")
-        return None
-    return round(dt.timestamp() * 1000)
-
-
-def _keys(record: Mapping[str, Any], expected: tuple[str, ...], problems: list[str]) -> None:
-    missing = [k for k in expected if k not in record]
-    extra = sorted(set(record) - set(expected))
-    if missing:
-        problems.append(f"missing key(s) {', '.join(missing)}")
-    if extra:
-        problems.append(f"unexpected key(s) {', '.join(extra)}")
-
-
-def _ids(
-    record: Mapping[str, Any], required: Iterable[str], nullable: Iterable[str], problems: list[str]
-) -> None:
-    for key in required:
-        value = record.get(key)
-        if not isinstance(value, str) or not is_uuid(value):
-            problems.append(f"{key} {value!r} is not a lowercase UUID")
-    for key in nullable:
-        value = record.get(key)
-        if value is not None and (not isinstance(value, str) or not is_uuid(value)):
-            problems.append(f"{key} {value!r} is neither null nor a lowercase UUID")
-
-
-def _whole(
-    record: Mapping[str, Any], key: str, lo: int, hi: int | None, problems: list[str]
-) -> int | None:
-    value = record.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        problems.append(f"{key} {value!r} is not a whole number")
-        return None
-    if value < lo or (hi is not None and value > hi):
-        problems.append(f"{key} {value} is out of range {lo}..{hi if hi is not None else ''}")
-    return value
-
-
-def _text(record: Mapping[str, Any], key: str, problems: list[str]) -> None:
-    value = record.get(key)
-    if not isinstance(value, str) or not value.strip():
-        problems.append(f"{key} {value!r} is not a non-empty string")
-
-
-def job_record_problems(record: Mapping[str, Any]) -> list[str]:
-    """What breaks SPEC sections 3-4 in a job record; empty when nothing does.
-
-    Checks the 18 keys, the ids (lowercase UUIDs), the timestamp format, and the
-    lifecycle: ``created_at ≤ started_at ≤ completed_at ≤ updated_at``;
-    ``started_at`` set iff the job ran (always for ``working``, ``completed``,
-    ``failed``); ``completed_at`` set iff terminal, and then equal to
-    ``updated_at``; a ``submitted`` job unchanged since ``created_at``;
-    ``exit_code`` 0 for ``completed``, 1-255 for ``failed`` by
-    ``BackoffLimitExceeded``, null otherwise; ``failed_reason`` set iff ``failed``;
-    ``DeadlineExceeded`` no earlier than ``started_at + timeout_seconds``, and
-    nothing else ending or changing a running job after that; ``BackoffLimitExceeded``
-    no earlier than the backoffs of ``backoff_limit`` retries allow.
-    """
-    p: list[str] = []
-    if not isinstance(record, Mapping):
-        return [f"a job record must be an object, not {type(record).__name__}"]
-    _keys(record, _JOB_KEYS, p)
-    _ids(
-        record, ("id", "project_id"), ("environment_id", "branch_id", "cron_job_id", "batch_id"), p
-    )
-    _text(record, "name", p)
-    _text(record, "target", p)
-    if not isinstance(record.get("config"), dict):
-        p.append(f"config {record.get('config')!r} is not an object")
-    timeout = _whole(record, "timeout_seconds", 1, None, p)
-    backoff = _whole(record, "backoff_limit", 0, 100, p)
-    status = record.get("status")
-    if status not in STATUSES:
-        p.append(f"status {status!r} is not one of {', '.join(STATUSES)}")
-        return p
-    created = _time(record, "created_at", p)
-    updated = _time(record, "updated_at", p)
-    started = _time(record, "started_at", p)
-    completed = _time(record, "completed_at", p)
-    if record.get("created_at") is None:
-        p.append("created_at is null")
-    if record.get("updated_at") is None:
-        p.append("updated_at is null")
-    exit_code = record.get("exit_code")
-    reason = record.get("failed_reason")
-    terminal = status in TERMINAL
-
-    # which fields are set
-    if status == "submitted" and record.get("started_at") is not None:
-        p.append("a submitted job has a started_at")
-    if status in ("working", "completed", "failed") and record.get("started_at") is None:
-        p.append(f"a {status} job has no started_at")
-    if terminal and record.get("completed_at") is None:
-        p.append(f"a {status} job has no completed_at")
-    if not terminal and record.get("completed_at") is not None:
-        p.append(f"a {status} job has a completed_at")
-    if status == "failed":
-        if reason not in (BACKOFF_LIMIT_EXCEEDED, DEADLINE_EXCEEDED):
-            p.append(
-                f"failed_reason {reason!r} of a failed job is not "
-                f"{BACKOFF_LIMIT_EXCEEDED} or {DEADLINE_EXCEEDED}"
-            )
-    elif reason is not None:
-        p.append(f"a {status} job has failed_reason {reason!r}")
-    if status == "completed":
-        if exit_code != 0 or isinstance(exit_code, bool):
-            p.append(f"a completed job has exit_code {exit_code!r}, not 0")
-    elif status == "failed" and reason == BACKOFF_LIMIT_EXCEEDED:
-        if (
-            isinstance(exit_code, bool)
-            or not isinstance(exit_code, int)
-            or not 1 <= exit_code <= 255
-        ):
-            p.append(
-                f"a job failed by {BACKOFF_LIMIT_EXCEEDED} has exit_code {exit_code!r}, not 1-255"
-            )
-    elif exit_code is not None:
-        what = f"failed by {reason}" if status == "failed" else status
-        p.append(f"a job {what} has exit_code {exit_code!r}, not null")
-
-    # the order of events
-    if created is not None and started is not None and started < created:
-        p.append("started_at is before created_at")
-    if started is not None and completed is not None and completed < started:
-        p.append("completed_at is before started_at")
-    if created is not None and completed is not None and completed < created:
-        p.append("completed_at is before created_at")
-    if updated is not None:
-        for key, value in (
-            ("created_at", created),
-            ("started_at", started),
-            ("completed_at", completed),
-        ):
-            if value is not None and updated < value:
-                p.append(f"updated_at is before {key}")
-        if terminal and completed is not None and updated != completed:
-            p.append(f"a {status} job changed after completed_at (updated_at differs)")
-        if status == "submitted" and created is not None and updated != created:
-            p.append("a submitted job changed after created_at (updated_at differs)")
-
-    # the deadline and the retries
-    if timeout is not None and started is not None:
-        deadline = started + timeout * 1000
-        if reason == DEADLINE_EXCEEDED and completed is not None and completed < deadline:
-            p.append("DeadlineExceeded before started_at + timeout_seconds")
-        ended_by_exit = status == "completed" or reason == BACKOFF_LIMIT_EXCEEDED
-        if ended_by_exit and completed is not None and completed >= deadline:
-            p.append(
-                f"{status} at or after its deadline (it should have failed by {DEADLINE_EXCEEDED})"
-            )
-        if status == "canceled" and completed is not None and completed > deadline:
-            p.append("canceled after its deadline (it should have failed first)")
-        if status == "working" and updated is not None and updated >= deadline:
-            p.append("still working at or after its deadline")
-    if (
-        reason == BACKOFF_LIMIT_EXCEEDED
-        and backoff is not None
-        and started is not None
-        and completed is not None
-    ):
-        least = sum(backoff_ms(n) for n in range(1, backoff + 1))
-        if completed - started < least:
-            p.append(f"{BACKOFF_LIMIT_EXCEEDED} sooner than {backoff} retries' backoffs allow")
-    return p
-
-
-def cron_record_problems(record: Mapping[str, Any]) -> list[str]:
-    """What breaks SPEC section 8 in a cron job record; empty when nothing does.
-
-    Checks the keys, ids, status, policy, a schedule cronsim accepts, a known IANA
-    time zone, whole ``timeout_seconds``/``backoff_limit`` in range, the timestamp
-    format, ``created_at ≤ updated_at``, ``last_scheduled_at`` null or after
-    ``created_at`` and not after ``updated_at`` (a fire bumps it), and
-    ``last_successful_at`` null or not before ``created_at``.
-    """
-    p: list[str] = []
-    if not isinstance(record, Mapping):
-        return [f"a cron job record must be an object, not {type(record).__name__}"]
-    _keys(record, _CRON_KEYS, p)
-    _ids(record, ("id", "project_id"), ("environment_id", "branch_id"), p)
-    _text(record, "name", p)
-    _text(record, "target", p)
-    if record.get("status") not in _CRON_STATUSES:
-        p.append(f"status {record.get('status')!r} is not one of {', '.join(_CRON_STATUSES)}")
-    if record.get("concurrency_policy") not in _POLICIES:
-        p.append(
-            f"concurrency_policy {record.get('concurrency_policy')!r} is not one of "
-            f"{', '.join(_POLICIES)}"
-        )
-    if not isinstance(record.get("config"), dict):
-        p.append(f"config {record.get('config')!r} is not an object")
-    _whole(record, "timeout_seconds", 1, None, p)
-    _whole(record, "backoff_limit", 0, 100, p)
-    zone = record.get("timezone")
-    tz = zones.zone(zone) if zones.is_zone(zone) else None
-    if tz is None:
-        p.append(f"timezone {zone!r} is not an IANA time zone")
-    schedule = record.get("schedule")
-    if not isinstance(schedule, str) or len(schedule.split()) != 5:
-        p.append(f"schedule {schedule!r} does not have five fields")
-    else:
-        try:
-            CronSim(schedule, datetime(2026, 1, 1, tzinfo=tz or zones.zone("UTC")))
-        except (CronSimError, ValueError) as error:
-            p.append(f"schedule {schedule!r} is not a cron expression: {error}")
-    created = _time(record, "created_at", p)
-    updated = _time(record, "updated_at", p)
-    scheduled = _time(record, "last_scheduled_at", p)
-    succeeded = _time(record, "last_successful_at", p)
-    if created is not None and updated is not None and updated < created:
-        p.append("updated_at is before created_at")
-    if scheduled is not None:
-        if created is not None and scheduled <= created:
-            p.append("last_scheduled_at is not after created_at")
-        if updated is not None and scheduled > updated:
-            p.append("last_scheduled_at is after updated_at (a fire bumps updated_at)")
-    if succeeded is not None and created is not None and succeeded < created:
-        p.append("last_successful_at is before created_at")
-    return p
-
-
-def batch_problems(
-    summary: Mapping[str, Any], jobs: Iterable[Mapping[str, Any]] | None = None
-) -> list[str]:
-    """What breaks SPEC section 6 in a ``get_job_batch`` output; empty when nothing does.
-
-    ``job_count`` must be the sum of ``status_counts``. With ``jobs`` (every job of
-    the batch, e.g. all pages of ``list_job_batch_jobs``) it must also be their
-    number, the counts their statuses, ``target`` their common target (or null),
-    ``created_at`` the first job's and ``updated_at`` the latest change of any.
-    """
-    p: list[str] = []
-    counts = summary.get("status_counts") or {}
-    if set(counts) != set(STATUSES):
-        p.append(f"status_counts has keys {sorted(counts)}, not {', '.join(STATUSES)}")
-    total = sum(v for v in counts.values() if isinstance(v, int))
-    if summary.get("job_count") != total:
-        p.append(
-            f"job_count {summary.get('job_count')!r} is not the sum of status_counts ({total})"
-        )
-    if summary.get("result") is not None:
-        p.append("result is not null")
-    created = _time(summary, "created_at", p)
-    updated = _time(summary, "updated_at", p)
-    if created is not None and updated is not None and updated < created:
-        p.append("updated_at is before created_at")
-    if jobs is None:
-        return p
-    members = list(jobs)
-    if len(members) != summary.get("job_count"):
-        p.append(f"job_count {summary.get('job_count')!r} but {len(members)} jobs listed")
-    seen = Counter(j.get("status") for j in members)
-    for status in STATUSES:
-        if counts.get(status) != seen.get(status, 0):
-            p.append(
-                f"status_counts[{status}] is {counts.get(status)!r} but "
-                f"{seen.get(status, 0)} {status} jobs are listed"
-            )
-    for job in members:
-        if job.get("batch_id") != summary.get("id"):
-            p.append(
-                f"job {job.get('id')} listed in batch {summary.get('id')} has batch_id "
-                f"{job.get('batch_id')!r}"
-            )
-        if job.get("project_id") != summary.get("project_id"):
-            p.append(f"job {job.get('id')} is of another project than its batch")
-    if members:
-        targets = {j.get("target") for j in members}
-        common = targets.pop() if len(targets) == 1 else None
-        if summary.get("target") != common:
-            p.append(f"target {summary.get('target')!r}, but the jobs' common target is {common!r}")
-        if summary.get("created_at") != min(str(j.get("created_at")) for j in members):
-            p.append("created_at is not the first job's created_at")
-        if summary.get("updated_at") != max(str(j.get("updated_at")) for j in members):
-            p.append("updated_at is not the latest updated_at of its jobs")
-    return p
-
-
-def page_problems(
-    page: Mapping[str, Any], *, cursor: str | None = None, limit: int | None = None
-) -> list[str]:
-    """What breaks SPEC section 7 in one page (``{data, page_info}``) of a listing."""
-    p: list[str] = []
-    data = page.get("data", [])
-    info = page.get("page_info", {})
-    if info.get("first") is not None:
-        p.append("page_info.first is not null")
-    if info.get("self") != cursor:
-        p.append(f"page_info.self is {info.get('self')!r}, not the cursor {cursor!r}")
-    if limit is not None and len(data) > limit:
-        p.append(f"{len(data)} items on a page of limit {limit}")
-    nxt = info.get("next")
-    if nxt is not None and (not data or nxt != data[-1].get("id")):
-        p.append("page_info.next is not the id of the page's last item")
-    if limit is not None and nxt is not None and len(data) < limit:
-        p.append("page_info.next is set on a page that is not full")
-    ids = [item.get("id") for item in data]
-    if len(set(ids)) != len(ids):
-        p.append("an item is twice on one page")
-    stamps = [str(item.get("created_at")) for item in data]
-    if stamps != sorted(stamps, reverse=True):
-        p.append("items are not newest first")
-    if cursor is None and info.get("prev") is not None:
-        p.append("page_info.prev is set on the first page")
-    return p
-
-
-def schema_problems(tool: str, output: Any) -> list[str]:
-    """Every way ``output`` breaks the output schema of ``tool`` (jsonschema messages)."""
-    spec = TOOLS[tool]
-    if spec.output_check(output) and is_json(output):  # the fast path; jsonschema says why not
-        return []
-    return [
-        f"{'/'.join(map(str, e.absolute_path)) or 'output'}: {e.message}"
-        for e in spec.output_validator.iter_errors(output)
-    ]
-
-
-def check(problems: list[str], what: str = "value") -> None:
-    """Raise an :class:`AssertionError` listing ``problems`` if there are any.
-
-    >>> check(job_record_problems(record), f"job {record['id']}")  # doctest: +SKIP
-    """
-    if problems:
-        raise AssertionError(f"{what}: " + "; ".join(problems))
-
+__all__ = ["TARGETS", "JobsStateMachine"]
 
 # -- the state machine --------------------------------------------------------------
 
@@ -684,8 +326,8 @@ class JobsStateMachine(RuleBasedStateMachine):
             assert record["updated_at"] >= before["updated_at"], "updated_at went backwards"
             if before["status"] in TERMINAL:
                 assert record == before, f"terminal job {record['id']} changed"
-            if before["status"] == "working":
-                assert record["status"] != "submitted", "a working job went back to submitted"
+            if before["status"] == WORKING:
+                assert record["status"] != SUBMITTED, "a working job went back to submitted"
         self.seen[record["id"]] = record
         self.owner.setdefault(record["id"], record["project_id"])
 
@@ -795,13 +437,13 @@ class JobsStateMachine(RuleBasedStateMachine):
             assert self.batch_owner[batch] not in error.message, "the conflict names a project"
             return multiple()
         out = self.call("create_job", **args)
-        assert out["status"] == "submitted"
+        assert out["status"] == SUBMITTED
         assert out["created_at"] == self.sim.now
         assert out["project_id"] == project
         assert out["batch_id"] == batch
         assert out["config"] == config
-        assert out["timeout_seconds"] == (300 if timeout is None else timeout)
-        assert out["backoff_limit"] == (3 if backoff is None else backoff)
+        assert out["timeout_seconds"] == (DEFAULT_TIMEOUT if timeout is None else timeout)
+        assert out["backoff_limit"] == (DEFAULT_BACKOFF if backoff is None else backoff)
         if batch is not None:
             self.batch_owner[batch] = project
         return out["id"]
@@ -833,39 +475,39 @@ class JobsStateMachine(RuleBasedStateMachine):
             made.append(out["id"])
         self.batch_owner[batch] = project
         summary = self.call("get_job_batch", project_reference=project, batch_id=batch)
-        assert summary["status_counts"]["submitted"] >= count
+        assert summary["status_counts"][SUBMITTED] >= count
         return multiple(*made)
 
     @rule(job=jobs)
     def start_job(self, job: str) -> None:
         self._start(job)
 
-    @precondition(lambda self: self._with_status("submitted"))
+    @precondition(lambda self: self._with_status(SUBMITTED))
     @rule(pick=st.integers(0, 1000))
     def start_a_submitted_job(self, pick: int) -> None:
         """Start a job last seen ``submitted`` (random bundle picks rarely are)."""
-        found = self._with_status("submitted")
+        found = self._with_status(SUBMITTED)
         self._start(found[pick % len(found)])
 
     def _start(self, job: str) -> None:
         before = self.job(job)
         project = self.owner[job]
-        if before["status"] != "submitted":
+        if before["status"] != SUBMITTED:
             self.expect_error("conflict", "sim_start_job", project_reference=project, job_id=job)
             return
         out = self.call("sim_start_job", project_reference=project, job_id=job)
-        assert out["status"] == "working"
+        assert out["status"] == WORKING
         assert out["started_at"] == self.sim.now
 
     @rule(job=jobs, exit_code=st.sampled_from((0, 1, 137)) | st.integers(0, 255))
     def finish_job(self, job: str, exit_code: int) -> None:
         self._finish(job, exit_code)
 
-    @precondition(lambda self: self._with_status("working"))
+    @precondition(lambda self: self._with_status(WORKING))
     @rule(pick=st.integers(0, 1000), exit_code=st.sampled_from((0, 1, 137)))
     def finish_a_working_job(self, pick: int, exit_code: int) -> None:
         """End the running attempt of a job last seen ``working``."""
-        found = self._with_status("working")
+        found = self._with_status(WORKING)
         self._finish(found[pick % len(found)], exit_code)
 
     def _with_status(self, status: str) -> list[str]:
@@ -874,7 +516,7 @@ class JobsStateMachine(RuleBasedStateMachine):
     def _finish(self, job: str, exit_code: int) -> None:
         before = self.job(job)
         args = {"project_reference": self.owner[job], "job_id": job, "exit_code": exit_code}
-        if before["status"] != "working":
+        if before["status"] != WORKING:
             self.expect_error("conflict", "sim_finish_job", **args)
             return
         try:
@@ -888,13 +530,13 @@ class JobsStateMachine(RuleBasedStateMachine):
                 raise AssertionError(f"sim_finish_job on a working job: {refused}")
             return
         if exit_code == 0:
-            assert out["status"] == "completed"
+            assert out["status"] == COMPLETED
             assert out["completed_at"] == self.sim.now
-        elif out["status"] == "failed":
+        elif out["status"] == FAILED:
             assert out["exit_code"] == exit_code
             assert out["failed_reason"] == BACKOFF_LIMIT_EXCEEDED
         else:
-            assert out["status"] == "working"
+            assert out["status"] == WORKING
             assert out["updated_at"] == self.sim.now
 
     @rule(job=jobs)
@@ -908,7 +550,7 @@ class JobsStateMachine(RuleBasedStateMachine):
                 self.expect_error("conflict", "cancel_job", **args)
             return
         out = self.call("cancel_job", **args)
-        assert out["status"] == "canceled"
+        assert out["status"] == CANCELED
         assert out["completed_at"] == self.sim.now
         assert out["started_at"] == before["started_at"]
 
@@ -947,7 +589,7 @@ class JobsStateMachine(RuleBasedStateMachine):
         assert out["now"] == self.sim.now
         if seconds > 0:
             for cron, state in self.cron_state.items():
-                if state == "deleting":
+                if state == CRON_DELETING:
                     self.cron_state[cron] = "gone"
 
     # -- cron jobs ------------------------------------------------------------------
@@ -959,7 +601,7 @@ class JobsStateMachine(RuleBasedStateMachine):
         target_name=st.sampled_from(tuple(TARGETS)),
         schedule=st.sampled_from(_SCHEDULES),
         timezone=js.timezones(),
-        policy=st.none() | st.sampled_from(_POLICIES),
+        policy=st.none() | st.sampled_from(POLICIES),
     )
     def create_cron(
         self,
@@ -981,11 +623,11 @@ class JobsStateMachine(RuleBasedStateMachine):
             args["concurrency_policy"] = policy
         out = self.call("create_cron_job", **args)
         check(cron_record_problems(out), "cron job")
-        assert out["status"] == "active"
+        assert out["status"] == CRON_ACTIVE
         assert out["last_scheduled_at"] is None
-        assert out["concurrency_policy"] == (policy or "Forbid")
+        assert out["concurrency_policy"] == (policy or DEFAULT_POLICY)
         self.owner[out["id"]] = project
-        self.cron_state[out["id"]] = "active"
+        self.cron_state[out["id"]] = CRON_ACTIVE
         return str(out["id"])
 
     def _refused_cron(self, tool: str, cron: str, **arguments: Any) -> bool:
@@ -995,7 +637,7 @@ class JobsStateMachine(RuleBasedStateMachine):
         if state == "gone":
             self.expect_error("not_found", tool, **args)
             return True
-        if state == "deleting":
+        if state == CRON_DELETING:
             self.expect_error("conflict", tool, **args)
             return True
         return False
@@ -1008,8 +650,8 @@ class JobsStateMachine(RuleBasedStateMachine):
                 "name": js.names(),
                 "schedule": st.sampled_from(_SCHEDULES),
                 "timezone": js.timezones(),
-                "status": st.sampled_from(("active", "paused")),
-                "concurrency_policy": st.sampled_from(_POLICIES),
+                "status": st.sampled_from((CRON_ACTIVE, CRON_PAUSED)),
+                "concurrency_policy": st.sampled_from(POLICIES),
                 "timeout_seconds": st.integers(1, 900),
                 "backoff_limit": st.integers(0, 4),
             },
@@ -1035,8 +677,8 @@ class JobsStateMachine(RuleBasedStateMachine):
         if self._refused_cron("delete_cron_job", cron):
             return
         out = self.call("delete_cron_job", project_reference=self.owner[cron], cron_job_id=cron)
-        assert out["status"] == "deleting"
-        self.cron_state[cron] = "deleting"
+        assert out["status"] == CRON_DELETING
+        self.cron_state[cron] = CRON_DELETING
 
     @rule(target=jobs, cron=crons)
     def trigger_cron(self, cron: str) -> Any:
@@ -1047,7 +689,7 @@ class JobsStateMachine(RuleBasedStateMachine):
         out = self.call("trigger_cron_job", project_reference=project, cron_job_id=cron)
         assert out["name"] == f"{record['name']} (manual)"
         assert out["cron_job_id"] == cron
-        assert out["status"] == "submitted"
+        assert out["status"] == SUBMITTED
         assert out["target"] == record["target"]
         after = self.call("get_cron_job", project_reference=project, cron_job_id=cron)
         assert after["last_scheduled_at"] == record["last_scheduled_at"]
@@ -1098,7 +740,7 @@ class JobsStateMachine(RuleBasedStateMachine):
         missing = steady - set(seen)
         assert not missing, f"paging by next skipped {sorted(missing)}"
 
-    @rule(project=projects, limit=st.integers(1, 4), status=st.none() | st.just("active"))
+    @rule(project=projects, limit=st.integers(1, 4), status=st.none() | st.just(CRON_ACTIVE))
     def page_through_crons(self, project: str, limit: int, status: str | None) -> None:
         filters = {} if status is None else {"status": status}
         seen: list[str] = []
