@@ -20,6 +20,18 @@ from jobsim.arguments import limit, non_empty, whole
 from jobsim.clock import from_datetime, to_datetime
 from jobsim.errors import conflict, invalid, not_found
 from jobsim.jobs import bad_cursor, check_config, listing, new_job, owner_lookup
+from jobsim.lifecycle import (
+    CRON_ACTIVE,
+    CRON_DELETING,
+    DEFAULT_BACKOFF,
+    DEFAULT_POLICY,
+    DEFAULT_TIMEOUT,
+    FORBID,
+    MAX_BACKOFF,
+    REPLACE,
+    SUBMITTED,
+    WORKING,
+)
 from jobsim.records import CronJob
 from jobsim.registry import handler
 from jobsim.runtime import cancel
@@ -31,7 +43,6 @@ from jobsim.zones import is_zone, zone
 __all__ = ["check_schedule", "check_timezone", "next_fire", "schedule_tick"]
 
 CRON_TICK = "cron_tick"
-DEFAULT_POLICY = "Forbid"
 
 
 def check_timezone(name: str, field: str = "timezone") -> ZoneInfo:
@@ -84,7 +95,7 @@ def _on_tick(world: World, event: Event) -> None:
     if cron is None or cron.epoch != event.epoch:
         return
     cron.anchor_ms = event.due_ms
-    if cron.status == "active":
+    if cron.status == CRON_ACTIVE:
         _fire(world, cron)
     schedule_tick(world, cron)
 
@@ -92,10 +103,10 @@ def _on_tick(world: World, event: Event) -> None:
 def _fire(world: World, cron: CronJob) -> None:
     project = world.projects[cron.project_id]
     runs = project.job_groups.get(("cron", cron.id))
-    active = [] if runs is None else [*runs.keys("submitted"), *runs.keys("working")]
-    if active and cron.concurrency_policy == "Forbid":
+    active = [] if runs is None else [*runs.keys(SUBMITTED), *runs.keys(WORKING)]
+    if active and cron.concurrency_policy == FORBID:
         return  # a skipped tick sets nothing
-    if cron.concurrency_policy == "Replace":
+    if cron.concurrency_policy == REPLACE:
         for seq in sorted(active):
             cancel(world, world.by_seq[seq])  # type: ignore[arg-type]
     _run(world, cron, cron.name)
@@ -133,8 +144,8 @@ def create_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     zone_name: str = args.get("timezone", "UTC")
     zone = check_timezone(zone_name)
     check_schedule(args["schedule"], zone)
-    timeout = whole(args, "timeout_seconds", 300, 1)
-    backoff = whole(args, "backoff_limit", 3, 0, 100)
+    timeout = whole(args, "timeout_seconds", DEFAULT_TIMEOUT, 1)
+    backoff = whole(args, "backoff_limit", DEFAULT_BACKOFF, 0, MAX_BACKOFF)
     config = check_config(world, args)
     project = world.project(args["project_reference"])
     world.scoped(project, "environment", args.get("environment_id"))
@@ -201,9 +212,9 @@ def update_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
         check_schedule(args["schedule"], check_timezone(args.get("timezone", "UTC")))
         changes["schedule"] = args["schedule"]
     if "timeout_seconds" in args:
-        changes["timeout_seconds"] = whole(args, "timeout_seconds", 300, 1)
+        changes["timeout_seconds"] = whole(args, "timeout_seconds", DEFAULT_TIMEOUT, 1)
     if "backoff_limit" in args:
-        changes["backoff_limit"] = whole(args, "backoff_limit", 3, 0, 100)
+        changes["backoff_limit"] = whole(args, "backoff_limit", DEFAULT_BACKOFF, 0, MAX_BACKOFF)
     for key in ("concurrency_policy", "status"):
         if key in args:
             changes[key] = args[key]
@@ -213,7 +224,7 @@ def update_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
         changes["config"] = copy_json(
             check_config(world, {"target": cron.target, "config": args["config"]})
         )
-    if cron.status == "deleting":
+    if cron.status == CRON_DELETING:
         raise conflict(
             f"cron job {cron.id} is being deleted; it can no longer be updated", cron_job_id=cron.id
         )
@@ -235,7 +246,7 @@ def update_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
 def _live_cron(world: World, args: dict[str, Any], verb: str) -> CronJob:
     project = world.project(args["project_reference"])
     cron = world.cron(project, args["cron_job_id"])
-    if cron.status == "deleting":
+    if cron.status == CRON_DELETING:
         raise conflict(
             f"cron job {cron.id} is already being deleted; it cannot be {verb}", cron_job_id=cron.id
         )
@@ -245,7 +256,7 @@ def _live_cron(world: World, args: dict[str, Any], verb: str) -> CronJob:
 @handler("delete_cron_job")
 def delete_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     cron = _live_cron(world, args, "deleted again")
-    _set_status(world, cron, "deleting")
+    _set_status(world, cron, CRON_DELETING)
     cron.epoch += 1  # it never fires again
     cron.updated_ms = world.now
     world.deleting.add(cron.id)

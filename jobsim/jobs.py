@@ -11,7 +11,7 @@ from referencing.exceptions import Unresolvable
 from jobsim import runtime
 from jobsim.arguments import finite_json, limit, non_empty, optional_uuid, whole
 from jobsim.errors import ToolError, conflict, invalid, not_found
-from jobsim.lifecycle import TERMINAL
+from jobsim.lifecycle import DEFAULT_BACKOFF, DEFAULT_TIMEOUT, MAX_BACKOFF, TERMINAL
 from jobsim.pagination import Index, page
 from jobsim.records import Job, Project
 from jobsim.registry import handler
@@ -19,9 +19,6 @@ from jobsim.serialize import copy_json, job_dict
 from jobsim.world import World
 
 __all__ = ["bad_cursor", "check_config", "listing", "new_job", "owner_lookup", "resolve_cursor"]
-
-DEFAULT_TIMEOUT = 300
-DEFAULT_BACKOFF = 3
 
 
 def check_config(world: World, args: dict[str, Any]) -> dict[str, Any]:
@@ -75,7 +72,7 @@ def create_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     name = non_empty(args, "name")
     target = non_empty(args, "target")
     timeout = whole(args, "timeout_seconds", DEFAULT_TIMEOUT, 1)
-    backoff = whole(args, "backoff_limit", DEFAULT_BACKOFF, 0, 100)
+    backoff = whole(args, "backoff_limit", DEFAULT_BACKOFF, 0, MAX_BACKOFF)
     batch_id = optional_uuid(args, "batch_id")
     config = check_config(world, args)
     project = world.project(args["project_reference"])

@@ -11,6 +11,7 @@ from typing import Any
 
 from jsonschema import Draft7Validator
 
+from jobsim.lifecycle import CRON_ACTIVE, STATUSES, SUBMITTED
 from jobsim.pagination import Index
 
 __all__ = ["Batch", "Behavior", "CronJob", "Job", "Project", "Scoped", "Target"]
@@ -56,7 +57,7 @@ class Job:
     branch_id: str | None = None
     cron_job_id: str | None = None
     batch_id: str | None = None
-    status: str = "submitted"
+    status: str = SUBMITTED
     exit_code: int | None = None
     failed_reason: str | None = None
     started_ms: int | None = None
@@ -78,11 +79,7 @@ class Batch:
     created_ms: int
     updated_ms: int
     mixed_targets: bool = False
-    counts: dict[str, int] = field(
-        default_factory=lambda: dict.fromkeys(
-            ("submitted", "working", "completed", "failed", "canceled"), 0
-        )
-    )
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
 
 
 @dataclass(slots=True, eq=False)
@@ -111,7 +108,7 @@ class CronJob:
     updated_ms: int
     environment_id: str | None = None
     branch_id: str | None = None
-    status: str = "active"
+    status: str = CRON_ACTIVE
     last_scheduled_ms: int | None = None
     last_successful_ms: int | None = None
     epoch: int = 0  # bumped to void the queued tick (schedule change, delete)

@@ -9,13 +9,12 @@ all jobs alike, and both control tools take over from a script for that one step
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
 from typing import Any
 
 from jobsim.arguments import whole
-from jobsim.clock import format_ms, from_datetime, seconds_to_ms
+from jobsim.clock import LAST_MS, format_ms, seconds_to_ms
 from jobsim.errors import conflict, invalid
-from jobsim.lifecycle import backoff_ms
+from jobsim.lifecycle import SUBMITTED, WORKING, backoff_ms
 from jobsim.records import Job
 from jobsim.registry import handler
 from jobsim.scheduler import EVENT_KINDS, Event, on_event
@@ -29,8 +28,6 @@ JOB_START = "job_start"
 ATTEMPT_END = "attempt_end"
 NEXT_ATTEMPT = "next_attempt"
 DEADLINE = "deadline"
-
-_LAST_MS = from_datetime(datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC))
 
 
 def schedule_start(world: World, job: Job) -> None:
@@ -91,7 +88,7 @@ def cancel(world: World, job: Job) -> None:
 @on_event(JOB_START)
 def _on_job_start(world: World, event: Event) -> None:
     job = world.jobs[event.key]
-    if job.epoch == event.epoch and job.status == "submitted":
+    if job.epoch == event.epoch and job.status == SUBMITTED:
         start(world, job)
 
 
@@ -105,7 +102,7 @@ def _on_attempt_end(world: World, event: Event) -> None:
 @on_event(NEXT_ATTEMPT)
 def _on_next_attempt(world: World, event: Event) -> None:
     job = world.jobs[event.key]
-    if job.epoch == event.epoch and job.status == "working" and not job.running:
+    if job.epoch == event.epoch and job.status == WORKING and not job.running:
         world.step(job, "next_attempt")
         _begin_attempt(world, job)
 
@@ -113,7 +110,7 @@ def _on_next_attempt(world: World, event: Event) -> None:
 @on_event(DEADLINE)
 def _on_deadline(world: World, event: Event) -> None:
     job = world.jobs[event.key]
-    if job.status == "working":
+    if job.status == WORKING:
         world.step(job, "deadline")
         world.log(job, "error", f"job failed: DeadlineExceeded after {job.timeout_seconds}s")
 
@@ -136,7 +133,7 @@ def sim_advance_clock(world: World, args: dict[str, Any]) -> dict[str, Any]:
     seconds = args["seconds"]
     if seconds < 0:  # pragma: no cover - the schema's minimum refuses it first
         raise invalid("seconds", f"{seconds} is negative; the clock only moves forward")
-    room = (_LAST_MS - world.now) / 1000  # timestamps end with the year 9999
+    room = (LAST_MS - world.now) / 1000  # timestamps end with the year 9999
     if not math.isfinite(seconds) or seconds > room:
         raise invalid("seconds", f"{seconds!r} is out of range; expected a number from 0 to {room}")
     advance(world, world.now + seconds_to_ms(seconds))
@@ -147,7 +144,7 @@ def sim_advance_clock(world: World, args: dict[str, Any]) -> dict[str, Any]:
 def sim_start_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     project = world.project(args["project_reference"])
     job = world.job(project, args["job_id"])
-    if job.status != "submitted":
+    if job.status != SUBMITTED:
         raise conflict(
             f"job {job.id} is {job.status}; only a submitted job can be started",
             job_id=job.id,
@@ -165,7 +162,7 @@ def sim_finish_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     if not job.running:
         why = (
             "is in a backoff before its next attempt"
-            if job.status == "working"
+            if job.status == WORKING
             else f"is {job.status}"
         )
         raise conflict(

@@ -19,13 +19,22 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import SchemaError
 
 from jobsim.arguments import finite_json
-from jobsim.clock import from_datetime
-from jobsim.cron import check_schedule, check_timezone
+from jobsim.clock import LAST_MS, from_datetime
+from jobsim.cron import CRON_TICK, check_schedule, check_timezone
 from jobsim.errors import ERROR_CODES, ToolError
 from jobsim.ids import IdSource
-from jobsim.lifecycle import STATUSES, TERMINAL
+from jobsim.lifecycle import (
+    CRON_DELETING,
+    CRON_STATUSES,
+    MAX_BACKOFF,
+    POLICIES,
+    RULES,
+    STATUSES,
+    WORKING,
+)
 from jobsim.records import Batch, Behavior, CronJob, Job, Project, Scoped
 from jobsim.registry import TOOLS
+from jobsim.runtime import ATTEMPT_END, DEADLINE, JOB_START, NEXT_ATTEMPT
 from jobsim.scheduler import EVENT_KINDS, Event
 from jobsim.serialize import copy_json
 from jobsim.targets import MAX_BEHAVIOR_SECONDS, behavior_from_dict, behavior_to_dict, make_target
@@ -326,12 +335,8 @@ def _rebuild_indexes(r: _Reader, world: World) -> None:
 # -- consistency: what the types alone do not say ----------------------------------------
 
 _FIRST_MS = from_datetime(datetime(1, 1, 1, tzinfo=UTC))
-_LAST_MS = from_datetime(datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC))
 _LEVELS = ("info", "warning", "error")
-_REASONS = ("BackoffLimitExceeded", "DeadlineExceeded")
-_CRON_STATUSES = ("active", "paused", "deleting")
-_POLICIES = ("Allow", "Forbid", "Replace")
-_JOB_EVENTS = ("job_start", "attempt_end", "next_attempt", "deadline")
+_JOB_EVENTS = (JOB_START, ATTEMPT_END, NEXT_ATTEMPT, DEADLINE)
 
 
 def _check(r: _Reader, v: dict[str, Any], world: World, transcript: list[Any]) -> None:
@@ -340,7 +345,7 @@ def _check(r: _Reader, v: dict[str, Any], world: World, transcript: list[Any]) -
     moving backwards, an id or position handed out twice)."""
     now = world.now
 
-    def when(value: Any, what: str, *, upto: int = _LAST_MS) -> None:
+    def when(value: Any, what: str, *, upto: int = LAST_MS) -> None:
         if value is not None and not _FIRST_MS <= value <= upto:
             raise r.fail(f"{what} {value} is not a time between the year 1 and the clock")
 
@@ -388,11 +393,11 @@ def _check(r: _Reader, v: dict[str, Any], world: World, transcript: list[Any]) -
     for i, cron in enumerate(world.crons.values()):
         with r.at(f".cron_jobs[{i}]"):
             number(cron.seq, "seq", 1, world.seq)
-            if cron.status not in _CRON_STATUSES:
+            if cron.status not in CRON_STATUSES:
                 raise r.fail(f"unknown status {cron.status!r}")
-            if (cron.status == "deleting") != (cron.id in world.deleting):
+            if (cron.status == CRON_DELETING) != (cron.id in world.deleting):
                 raise r.fail("status 'deleting' and the deleting list disagree")
-            if cron.concurrency_policy not in _POLICIES:
+            if cron.concurrency_policy not in POLICIES:
                 raise r.fail(f"unknown concurrency_policy {cron.concurrency_policy!r}")
             try:
                 check_schedule(cron.schedule, check_timezone(cron.timezone))
@@ -400,7 +405,7 @@ def _check(r: _Reader, v: dict[str, Any], world: World, transcript: list[Any]) -
             except ToolError as e:
                 raise r.fail(e.message) from None
             number(cron.timeout_seconds, "timeout_seconds", 1)
-            number(cron.backoff_limit, "backoff_limit", 0, 100)
+            number(cron.backoff_limit, "backoff_limit", 0, MAX_BACKOFF)
             number(cron.epoch, "epoch", 0)
             when(cron.created_ms, "created_ms", upto=cron.updated_ms)
             when(cron.updated_ms, "updated_ms", upto=now)
@@ -412,7 +417,7 @@ def _check(r: _Reader, v: dict[str, Any], world: World, transcript: list[Any]) -
     orders: set[int] = set()
     for i, event in enumerate(world.queue.pending()):
         with r.at(f".queue.events[{i}]"):
-            if event.kind == "cron_tick" and event.key not in world.crons:
+            if event.kind == CRON_TICK and event.key not in world.crons:
                 raise r.fail(f"cron_tick for unknown cron job {event.key!r}")
             if event.kind in _JOB_EVENTS and event.key not in world.jobs:
                 raise r.fail(f"{event.kind} for unknown job {event.key!r}")
@@ -445,7 +450,7 @@ def _job(r: _Reader, world: World, job: Job, when: Any, number: Any) -> None:
     now = world.now
     number(job.seq, "seq", 1, world.seq)
     number(job.timeout_seconds, "timeout_seconds", 1)
-    number(job.backoff_limit, "backoff_limit", 0, 100)
+    number(job.backoff_limit, "backoff_limit", 0, MAX_BACKOFF)
     number(job.attempt, "attempt", 0, job.backoff_limit + 1)
     number(job.epoch, "epoch", 0)
     try:
@@ -460,28 +465,21 @@ def _job(r: _Reader, world: World, job: Job, when: Any, number: Any) -> None:
     if job.started_ms is not None and job.started_ms < job.created_ms:
         raise r.fail("started_ms is before created_ms")
     status = job.status
-    terminal = status in TERMINAL
-    if (job.completed_ms is not None) != terminal:
+    rule = RULES[status]
+    if (job.completed_ms is not None) != rule.terminal:
         raise r.fail(f"completed_ms must be set exactly when the job is finished ({status})")
     if (job.started_ms is None) != (job.attempt == 0):
         raise r.fail("started_ms must be set exactly when an attempt has started")
-    if status == "submitted" and job.started_ms is not None:
-        raise r.fail("a submitted job has not started")
-    if status in ("working", "completed", "failed") and job.started_ms is None:
+    if rule.started is False and job.started_ms is not None:
+        raise r.fail(f"a {status} job has not started")
+    if rule.started is True and job.started_ms is None:
         raise r.fail(f"a {status} job has started")
-    if (job.failed_reason is not None) != (status == "failed") or (
-        job.failed_reason is not None and job.failed_reason not in _REASONS
-    ):
+    if job.failed_reason not in rule.endings:  # a str or None: the reader checked
         raise r.fail(f"failed_reason {job.failed_reason!r} does not fit status {status!r}")
-    if status == "completed":
-        expected_exit: tuple[Any, ...] = (0,)
-    elif job.failed_reason == "BackoffLimitExceeded":
-        expected_exit = tuple(range(1, 256))
-    else:
-        expected_exit = (None,)
-    if job.exit_code not in expected_exit:
+    codes = rule.endings[job.failed_reason]
+    if not (job.exit_code is None if codes is None else _whole_in(job.exit_code, codes)):
         raise r.fail(f"exit_code {job.exit_code!r} does not fit status {status!r}")
-    if job.running and status != "working":
+    if job.running and status != WORKING:
         raise r.fail(f"a {status} job has no running attempt")
     if job.behavior is not None:
         with r.at(".behavior"):
@@ -495,6 +493,10 @@ def _job(r: _Reader, world: World, job: Job, when: Any, number: Any) -> None:
             if level not in _LEVELS or not isinstance(message, str) or at_status not in STATUSES:
                 raise r.fail(f"bad log entry {list(entry)!r}")
             number(attempt, "attempt", 0)
+
+
+def _whole_in(value: Any, codes: range) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value in codes
 
 
 def _scoped_ids(

@@ -1,8 +1,8 @@
 """The state of one simulator, and the few mutations that keep it consistent.
 
-Handlers (the tool modules) read the state freely but change jobs only through
-:meth:`World.add_job`, :meth:`World.step` and :meth:`World.touch`, which keep every
-index, batch count, cron summary and event log in line with the records.
+Handlers (the tool modules) read the state freely but add jobs only through
+:meth:`World.add_job` and change a job's status only through :meth:`World.step`, which
+keep every index, batch count and cron summary in line with the records.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from jobsim.clock import Clock
 from jobsim.errors import not_found
 from jobsim.ids import IdSource
-from jobsim.lifecycle import TERMINAL, transition
+from jobsim.lifecycle import COMPLETED, TERMINAL, transition
 from jobsim.pagination import Index
 from jobsim.records import Batch, CronJob, Job, Project, Scoped, Target
 from jobsim.scheduler import EventQueue
@@ -151,16 +151,11 @@ class World:
         if after in TERMINAL:
             job.running = False
             job.epoch += 1  # nothing queued for a finished job may run
-            if after == "completed" and job.cron_job_id is not None:
+            if after == COMPLETED and job.cron_job_id is not None:
                 cron = self.crons.get(job.cron_job_id)
                 # completed_ms only grows, so the latest completion is this one
                 if cron is not None:
                     cron.last_successful_ms = job.completed_ms
-        self._touch_batch(job)
-
-    def touch(self, job: Job) -> None:
-        """A change with no status change (a retry starting): bump ``updated_at``."""
-        job.updated_ms = self.now
         self._touch_batch(job)
 
     def _touch_batch(self, job: Job) -> None:
