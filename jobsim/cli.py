@@ -55,16 +55,10 @@ def _fixtures(args: argparse.Namespace) -> int:
 
 
 def _add_fixtures(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    fixtures = sub.add_parser("fixtures", help="write deterministic JSON fixtures of scenarios")
-    fixtures.add_argument("--seed", type=int, default=0, help="seed of the id source (default: 0)")
-    fixtures.add_argument("--out", required=True, metavar="DIR", help="directory to write into")
-    fixtures.add_argument(
-        "--scenario",
-        action="append",
-        metavar="NAME",
-        help="a scenario to write (repeatable; default: all of them)",
-    )
-    fixtures.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    from jobsim.fixtures import HELP, add_arguments
+
+    fixtures = sub.add_parser("fixtures", help=HELP)
+    add_arguments(fixtures)
     fixtures.set_defaults(run=_fixtures)
 
 

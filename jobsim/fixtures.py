@@ -17,6 +17,7 @@ source (the caller-chosen batch ids are derived from the seed too).
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import sys
@@ -27,7 +28,7 @@ from typing import Any, TextIO
 from jobsim.errors import ToolError
 from jobsim.simulator import Simulator
 
-__all__ = ["SCENARIOS", "dump_json", "generate", "main", "run_scenario"]
+__all__ = ["HELP", "SCENARIOS", "add_arguments", "dump_json", "generate", "main", "run_scenario"]
 
 
 def dump_json(value: Any) -> str:
@@ -430,11 +431,29 @@ def run(seed: int, out: str, scenarios: Sequence[str] | None, quiet: bool) -> in
     return 0
 
 
+#: What ``jobsim fixtures`` does, in ``jobsim --help``.
+HELP = "write deterministic JSON fixtures of scenarios"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``jobsim fixtures`` (and of ``python -m jobsim.fixtures``)."""
+    parser.add_argument("--seed", type=int, default=0, help="seed of the id source (default: 0)")
+    parser.add_argument("--out", required=True, metavar="DIR", help="directory to write into")
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        metavar="NAME",
+        help="a scenario to write (repeatable; default: all of them)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m jobsim.fixtures ARGS`` is ``jobsim fixtures ARGS``."""
-    from jobsim.cli import main as cli_main
-
-    return cli_main(["fixtures", *(sys.argv[1:] if argv is None else argv)])
+    parser = argparse.ArgumentParser(prog="jobsim fixtures", description=HELP)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    return run(args.seed, args.out, args.scenario, args.quiet)
 
 
 if __name__ == "__main__":  # pragma: no cover

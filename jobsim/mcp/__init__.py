@@ -13,7 +13,7 @@ without it.
 from jobsim.mcp.client import connect
 from jobsim.mcp.server import ERROR_META_KEY, ProjectScope, create_server
 from jobsim.mcp.transports import MCP_PATH, http_app, serve_http, serve_stdio
-from jobsim.mcp.worldfile import WorldFileError, load_world, read_world
+from jobsim.worldfile import WorldFileError, load_world, read_world
 
 __all__ = [
     "ERROR_META_KEY",

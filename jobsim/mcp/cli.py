@@ -10,7 +10,7 @@ import sys
 import anyio
 
 from jobsim.mcp.transports import serve_http, serve_stdio
-from jobsim.mcp.worldfile import WorldFileError, load_world
+from jobsim.worldfile import WorldFileError, load_world
 from jobsim.simulator import Simulator
 
 __all__ = ["parse_tokens", "run_serve"]
