@@ -71,3 +71,16 @@ def test_the_hypothesis_toolkit_says_which_extra_to_install(module):
     done = run_without_extras(f"import {module}")
     assert done.returncode != 0
     assert "pip install 'jobsim[hypothesis]'" in done.stderr
+
+
+def test_the_readme_demo_and_the_fixtures_command_run_without_extras(tmp_path):
+    done = run_without_extras(
+        f"""
+        from jobsim.cli import main
+        assert main(["demo"]) == 0
+        assert main(["fixtures", "--out", {str(tmp_path)!r}, "--scenario",
+                     "batch-every-status", "--quiet"]) == 0
+        """
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "batch-every-status" / "calls.json").is_file()
