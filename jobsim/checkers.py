@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 from cronsim import CronSim, CronSimError
 
@@ -183,9 +183,7 @@ def job_record_problems(record: Mapping[str, Any]) -> list[str]:
         if codes is None:
             if exit_code is not None:
                 p.append(f"a {what} has exit_code {exit_code!r}, not null")
-        elif (
-            isinstance(exit_code, bool) or not isinstance(exit_code, int) or exit_code not in codes
-        ):
+        elif not _whole_number(exit_code) or int(exit_code) not in codes:
             p.append(f"a {what} has exit_code {exit_code!r}, not {_span(codes)}")
 
     # the order of events
@@ -232,6 +230,13 @@ def job_record_problems(record: Mapping[str, Any]) -> list[str]:
         if completed - started < least:
             p.append(f"{BACKOFF_LIMIT_EXCEEDED} sooner than {backoff} retries' backoffs allow")
     return p
+
+
+def _whole_number(value: Any) -> TypeGuard[int | float]:
+    """An integer as JSON Schema counts them: ``3`` or ``3.0``, not ``True``."""
+    return (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, float) and value.is_integer()
+    )
 
 
 def _span(codes: range) -> str:

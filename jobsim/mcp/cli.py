@@ -10,8 +10,8 @@ import sys
 import anyio
 
 from jobsim.mcp.transports import serve_http, serve_stdio
-from jobsim.worldfile import WorldFileError, load_world
 from jobsim.simulator import Simulator
+from jobsim.worldfile import WorldFileError, load_world
 
 __all__ = ["parse_tokens", "run_serve"]
 
