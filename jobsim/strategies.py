@@ -15,53 +15,8 @@ from jobsim.extras import need_hypothesis
 
 need_hypothesis("jobsim.strategies")
 
-from jobsim.testing.strategies import (
-    CRON_PATTERN,
-    SLUG_PATTERN,
-    VIOLATION_KINDS,
-    batch_summaries,
-    configs,
-    cron_records,
-    cron_schedules,
-    invalid_tool_arguments,
-    job_records,
-    json_values,
-    names,
-    page_sequences,
-    pages,
-    schema_values,
-    slugs,
-    targets,
-    timestamps,
-    timezones,
-    tool_arguments,
-    uuids,
-    violation_kinds,
-)
-from jobsim.testing.strategies import (
-    SearchStrategy as SearchStrategy,
-)
+from jobsim.testing import strategies as _toolkit
+from jobsim.testing.strategies import *  # noqa: F403
+from jobsim.testing.strategies import SearchStrategy as SearchStrategy
 
-__all__ = [
-    "CRON_PATTERN",
-    "SLUG_PATTERN",
-    "VIOLATION_KINDS",
-    "batch_summaries",
-    "configs",
-    "cron_records",
-    "cron_schedules",
-    "invalid_tool_arguments",
-    "job_records",
-    "json_values",
-    "names",
-    "page_sequences",
-    "pages",
-    "schema_values",
-    "slugs",
-    "targets",
-    "timestamps",
-    "timezones",
-    "tool_arguments",
-    "uuids",
-    "violation_kinds",
-]
+__all__ = _toolkit.__all__
