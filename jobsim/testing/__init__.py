@@ -14,7 +14,8 @@ after each step; subclass it to add your own rules and invariants (see
 
 This package is the toolkit: ``checkers`` (re-exported here), ``strategies`` (one
 module per kind, behind :mod:`jobsim.testing.strategies`, re-exported as
-:mod:`jobsim.strategies`) and ``machine`` (the state machine).
+:mod:`jobsim.strategies`), ``machine`` (the state machine's rules) and ``harness``
+(its calls, tracking and invariants).
 """
 
 from __future__ import annotations

@@ -1,0 +1,334 @@
+"""The plumbing of :class:`~jobsim.testing.JobsStateMachine`: calls that check every
+output, the record of what each call may have changed, and the invariants that look
+at it. The rules (what the machine does) are in :mod:`jobsim.testing.machine`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar, Final
+
+from hypothesis.stateful import RuleBasedStateMachine, invariant
+
+from jobsim.checkers import (
+    batch_problems,
+    check,
+    cron_record_problems,
+    job_record_problems,
+    page_problems,
+    schema_problems,
+)
+from jobsim.errors import ToolError
+from jobsim.lifecycle import SUBMITTED, TERMINAL, WORKING
+from jobsim.simulator import Simulator
+
+__all__ = ["MachineHarness"]
+
+#: Tools that change nothing: after them the invariants have nothing new to check.
+_READS: Final = frozenset(
+    {
+        "get_job",
+        "list_jobs",
+        "get_job_batch",
+        "list_job_batch_jobs",
+        "get_job_events",
+        "get_job_target",
+        "get_cron_job",
+        "list_cron_jobs",
+    }
+)
+#: Tools whose effects stay within the project, job, batch and cron job their
+#: arguments and output name. Any other tool (``sim_advance_clock``, which runs
+#: scripted jobs, deadlines and cron fires; ``sim_define_target``;
+#: ``sim_inject_fault``; a tool the machine does not know) makes every invariant
+#: look at everything after the step.
+_LOCAL: Final = frozenset(
+    {
+        "create_job",
+        "sim_start_job",
+        "sim_finish_job",
+        "cancel_job",
+        "create_cron_job",
+        "update_cron_job",
+        "delete_cron_job",
+        "trigger_cron_job",
+        "sim_create_project",
+        "sim_create_environment",
+        "sim_create_branch",
+    }
+)
+_CHECKS: Final = ("jobs", "batches", "crons")
+#: Every this many steps each invariant looks at everything, whatever changed.
+_SWEEP_EVERY: Final = 10
+
+
+class MachineHarness(RuleBasedStateMachine):
+    """A simulator, the ids a machine made, calls that check their outputs, and the
+    invariants; no rules. :class:`~jobsim.testing.JobsStateMachine` adds the rules
+    (its docstring says what the invariants check and when)."""
+
+    #: Keyword arguments for the :class:`~jobsim.Simulator` (seed and knobs).
+    simulator_options: ClassVar[dict[str, Any]] = {"seed": 0, "record": False}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sim = Simulator(**self.simulator_options)
+        #: the project (id) of every id the machine made: jobs, batches, crons, envs
+        self.owner: dict[str, str] = {}
+        #: project id -> slug
+        self.slugs: dict[str, str] = {}
+        #: the last record seen of every job
+        self.seen: dict[str, dict[str, Any]] = {}
+        #: cron id -> "active" | "paused" | "deleting" | "gone"
+        self.cron_state: dict[str, str] = {}
+        #: batch id -> the project of its first job
+        self.batch_owner: dict[str, str] = {}
+        #: jobs made by cron fires, already handed to the jobs bundle
+        self._adopted: set[str] = set()
+        #: what calls since the invariants last looked may have changed
+        self._stale_projects: set[str] = set()
+        self._stale_batches: set[str] = set()
+        self._stale_crons: set[str] = set()
+        #: the invariants (of _CHECKS) due to look at everything next time
+        self._sweep: set[str] = set(_CHECKS)
+        self._runs: Counter[str] = Counter()
+
+    # -- helpers for rules --------------------------------------------------------
+
+    def call(self, tool: str, **arguments: Any) -> dict[str, Any]:
+        """Call ``tool``; check its output against the output schema (a sample of a
+        listing's items) and every job record in it against the lifecycle rules;
+        then tell :meth:`observe`."""
+        try:
+            out = self.sim.call(tool, arguments)
+        except ToolError:
+            self._touched(tool, arguments, None)
+            raise
+        self._touched(tool, arguments, out)
+        check(schema_problems(tool, _sample(out)), f"{tool} output")
+        for record in _job_records(tool, out):
+            self._track(record)
+        self.observe(tool, arguments, out)
+        return out
+
+    def expect_error(self, code: str, tool: str, **arguments: Any) -> ToolError:
+        """Call ``tool`` and assert it is refused with ``code``; return the error."""
+        try:
+            out = self.sim.call(tool, arguments)
+        except ToolError as error:
+            refused = error
+        else:
+            raise AssertionError(f"{tool}({arguments}) returned {out!r}; expected {code}")
+        finally:  # a refusal changes nothing: the invariants make sure of it
+            self._touched(tool, arguments, None)
+        if refused.code != code:
+            raise AssertionError(f"{tool} refused with {refused.code}, expected {code}: {refused}")
+        return refused
+
+    def observe(self, tool: str, arguments: dict[str, Any], result: dict[str, Any]) -> None:
+        """Called after every successful :meth:`call`; does nothing. Override it to
+        feed your own code (a cache, a client model) with what the service returned."""
+
+    def ref(self, project: str) -> str:
+        """The project's slug (``project_reference`` accepts ids and slugs alike)."""
+        return self.slugs[project]
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        """The current record of a job the machine knows."""
+        return self.call("get_job", project_reference=self.owner[job_id], job_id=job_id)
+
+    def all_jobs(self, project: str, **filters: Any) -> list[dict[str, Any]]:
+        """Every job of ``project`` matching ``filters``, paging ``list_jobs`` by ``next``;
+        checks that no page repeats an item."""
+        return self._all("list_jobs", project_reference=project, **filters)
+
+    def _all(self, tool: str, **arguments: Any) -> list[dict[str, Any]]:
+        items = [item for page in self._pages(tool, 100, **arguments) for item in page["data"]]
+        ids = [i["id"] for i in items]
+        assert len(ids) == len(set(ids)), f"{tool}: paging by next returned an item twice"
+        return items
+
+    def _pages(self, tool: str, limit: int, **arguments: Any) -> Iterator[dict[str, Any]]:
+        """The pages of a listing, following ``next``, each checked by ``page_problems``.
+        The caller may call tools between pages: the next page is fetched on demand."""
+        cursor = None
+        while True:
+            extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
+            page = self.call(tool, limit=limit, **arguments, **extra)
+            check(page_problems(page, cursor=cursor, limit=limit), f"{tool} page")
+            yield page
+            cursor = page["page_info"]["next"]
+            if cursor is None:
+                return
+
+    def _touched(self, tool: str, arguments: dict[str, Any], out: dict[str, Any] | None) -> None:
+        """Note what a call (``out`` None if refused) may have changed, for the invariants."""
+        if tool in _READS:
+            return
+        if tool not in _LOCAL:
+            self._sweep.update(_CHECKS)
+            return
+        if "project_reference" in arguments:
+            project = self._project_id(arguments["project_reference"])
+            if project is None:  # not one the machine made: look everywhere
+                self._sweep.update(_CHECKS)
+            else:
+                self._stale_projects.add(project)
+        if tool == "sim_create_project" and out is not None:
+            self._stale_projects.add(out["id"])
+        job = arguments.get("job_id")
+        if isinstance(job, str) and job in self.seen:
+            self._stale_of(self.seen[job])
+        batch = arguments.get("batch_id")
+        if isinstance(batch, str):
+            self._stale_batches.add(batch)
+        cron = arguments.get("cron_job_id")
+        if isinstance(cron, str):
+            self._stale_crons.add(cron)
+        if tool == "create_cron_job" and out is not None:
+            self._stale_crons.add(out["id"])
+
+    def _project_id(self, reference: Any) -> str | None:
+        if reference in self.slugs:
+            return str(reference)
+        for project, slug in self.slugs.items():
+            if slug == reference:
+                return project
+        return None
+
+    def _stale_of(self, record: Mapping[str, Any]) -> None:
+        """Mark the project, batch and cron job of a job record for the invariants."""
+        self._stale_projects.add(record["project_id"])
+        if record["batch_id"] is not None:
+            self._stale_batches.add(record["batch_id"])
+        if record["cron_job_id"] is not None:
+            self._stale_crons.add(record["cron_job_id"])
+
+    def _due(self, check: str) -> bool:
+        """Count a run of invariant ``check``; True if it must look at everything."""
+        self._runs[check] += 1
+        if check in self._sweep or self._runs[check] % _SWEEP_EVERY == 0:
+            self._sweep.discard(check)
+            return True
+        return False
+
+    def teardown(self) -> None:
+        """Check every job, batch and cron job one last time (unless the run failed)."""
+        if sys.exc_info()[0] is None:
+            self._sweep.update(_CHECKS)
+            self.jobs_keep_the_lifecycle_rules()
+            self.batch_counts_match_listed_jobs()
+            self.cron_jobs_keep_their_rules()
+        super().teardown()
+
+    def _track(self, record: dict[str, Any]) -> None:
+        before = self.seen.get(record["id"])
+        if before is not None and record == before:
+            return  # checked when first seen, and nothing changed since
+        check(job_record_problems(record), f"job {record.get('id')}")
+        self._stale_of(record)
+        if before is not None:
+            for key in (
+                "project_id",
+                "batch_id",
+                "cron_job_id",
+                "name",
+                "target",
+                "config",
+                "created_at",
+                "timeout_seconds",
+                "backoff_limit",
+            ):
+                assert record[key] == before[key], f"job {record['id']}: {key} changed"
+            assert record["updated_at"] >= before["updated_at"], "updated_at went backwards"
+            if before["status"] in TERMINAL:
+                assert record == before, f"terminal job {record['id']} changed"
+            if before["status"] == WORKING:
+                assert record["status"] != SUBMITTED, "a working job went back to submitted"
+        self.seen[record["id"]] = record
+        self.owner.setdefault(record["id"], record["project_id"])
+
+    # -- invariants -----------------------------------------------------------------
+
+    @invariant()
+    def jobs_keep_the_lifecycle_rules(self) -> None:
+        """Every job of every project, paged by ``next``: each exactly once, each
+        keeping the lifecycle rules and only moving forward, none lost, and any
+        job the machine did not create made by one of the project's cron jobs.
+
+        Lists the projects the step may have changed, or all of them (see the class)."""
+        if self._due("jobs"):
+            projects = list(self.slugs)
+        else:
+            projects = [p for p in self.slugs if p in self._stale_projects]
+        for project in projects:
+            known = {j for j, r in self.seen.items() if r["project_id"] == project}
+            listed = {j["id"]: j for j in self.all_jobs(project)}
+            assert known <= set(listed), f"jobs disappeared: {sorted(known - set(listed))}"
+            for job in set(listed) - known:
+                cron = listed[job]["cron_job_id"]
+                assert cron in self.cron_state, f"job {job} appeared from nowhere"
+                assert self.owner[cron] == project, f"job {job} of another project's cron"
+        self._stale_projects.difference_update(projects)
+
+    @invariant()
+    def batch_counts_match_listed_jobs(self) -> None:
+        """For every batch: ``job_count`` = sum of counts = the jobs listed, by status.
+
+        Looks at the batches the step may have changed, or all of them (see the class)."""
+        if self._due("batches"):
+            batches = list(self.batch_owner)
+        else:
+            batches = [b for b in self.batch_owner if b in self._stale_batches]
+        for batch in batches:
+            project = self.batch_owner[batch]
+            summary = self.call("get_job_batch", project_reference=project, batch_id=batch)
+            listed = self._all("list_job_batch_jobs", project_reference=project, batch_id=batch)
+            check(batch_problems(summary, listed), f"batch {batch}")
+            members = {j for j, r in self.seen.items() if r["batch_id"] == batch}
+            assert members == {j["id"] for j in listed}, "the batch lists other jobs"
+        self._stale_batches.clear()
+
+    @invariant()
+    def cron_jobs_keep_their_rules(self) -> None:
+        """Cron records keep SPEC section 8; a deleted one is gone after the next advance.
+
+        Looks at the cron jobs the step may have changed, or all of them (see the class)."""
+        if self._due("crons"):
+            crons = list(self.cron_state)
+        else:
+            crons = [c for c in self.cron_state if c in self._stale_crons]
+        for cron in crons:
+            state = self.cron_state[cron]
+            args = {"project_reference": self.owner[cron], "cron_job_id": cron}
+            if state == "gone":
+                self.expect_error("not_found", "get_cron_job", **args)
+                continue
+            out = self.call("get_cron_job", **args)
+            check(cron_record_problems(out), f"cron job {cron}")
+            assert out["status"] == state, f"cron job {cron} is {out['status']}, not {state}"
+        self._stale_crons.clear()
+
+    def sim_option(self, name: str, default: Any) -> Any:
+        """The value of a simulator knob as this machine configured it."""
+        return self.simulator_options.get(name, default)
+
+
+def _sample(output: dict[str, Any]) -> dict[str, Any]:
+    """A listing cut to its first and last items: validating every item of every page
+    is the slow part of checking outputs, and items are checked one by one elsewhere."""
+    for key in ("data", "entries"):
+        items = output.get(key)
+        if isinstance(items, list) and len(items) > 2:
+            return {**output, key: [items[0], items[-1]]}
+    return output
+
+
+def _job_records(tool: str, output: dict[str, Any]) -> list[dict[str, Any]]:
+    if tool in ("list_jobs", "list_job_batch_jobs"):
+        return list(output["data"])
+    if "failed_reason" in output:
+        return [output]
+    return []
