@@ -40,6 +40,8 @@ from jobsim.lifecycle import (
 from jobsim.registry import TOOLS
 
 __all__ = [
+    "CRON_KEYS",
+    "JOB_KEYS",
     "TIMESTAMP",
     "batch_problems",
     "check",
@@ -51,8 +53,9 @@ __all__ = [
 
 #: The one timestamp format of every ``*_at`` field: ``2026-01-01T00:00:00.000Z``.
 TIMESTAMP: Final = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
-_JOB_KEYS: Final = tuple(TOOLS["get_job"].output_schema["properties"])
-_CRON_KEYS: Final = tuple(TOOLS["get_cron_job"].output_schema["properties"])
+#: The keys of a job record and of a cron job record, in the output schemas' order.
+JOB_KEYS: Final = tuple(TOOLS["get_job"].output_schema["properties"])
+CRON_KEYS: Final = tuple(TOOLS["get_cron_job"].output_schema["properties"])
 
 
 # -- checkers -----------------------------------------------------------------------
@@ -131,7 +134,7 @@ def job_record_problems(record: Mapping[str, Any]) -> list[str]:
     p: list[str] = []
     if not isinstance(record, Mapping):
         return [f"a job record must be an object, not {type(record).__name__}"]
-    _keys(record, _JOB_KEYS, p)
+    _keys(record, JOB_KEYS, p)
     _ids(
         record, ("id", "project_id"), ("environment_id", "branch_id", "cron_job_id", "batch_id"), p
     )
@@ -256,7 +259,7 @@ def cron_record_problems(record: Mapping[str, Any]) -> list[str]:
     p: list[str] = []
     if not isinstance(record, Mapping):
         return [f"a cron job record must be an object, not {type(record).__name__}"]
-    _keys(record, _CRON_KEYS, p)
+    _keys(record, CRON_KEYS, p)
     _ids(record, ("id", "project_id"), ("environment_id", "branch_id"), p)
     _text(record, "name", p)
     _text(record, "target", p)

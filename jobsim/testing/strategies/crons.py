@@ -13,12 +13,11 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from jobsim import zones
-from jobsim.checkers import cron_record_problems
+from jobsim.checkers import CRON_KEYS, cron_record_problems
 from jobsim.clock import LAST_MS, format_ms, from_datetime, to_datetime
 from jobsim.lifecycle import CRON_STATUSES, DEFAULT_POLICY, POLICIES
 from jobsim.testing.strategies.pins import (
     _CREATED,
-    _CRON_KEYS,
     _GAP,
     _backoffs,
     _check_pins,
@@ -106,7 +105,7 @@ def _cron_record(
         created_at=format_ms(created),
         updated_at=format_ms(updated),
     )
-    out = {k: record[k] for k in _CRON_KEYS}
+    out = {k: record[k] for k in CRON_KEYS}
     assume(not cron_record_problems(out))
     return out
 

@@ -11,7 +11,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from jobsim.checkers import job_record_problems
+from jobsim.checkers import JOB_KEYS, job_record_problems
 from jobsim.clock import LAST_MS, format_ms
 from jobsim.lifecycle import (
     BACKOFF_LIMIT_EXCEEDED,
@@ -25,7 +25,6 @@ from jobsim.lifecycle import (
 from jobsim.testing.strategies.pins import (
     _CREATED,
     _GAP,
-    _JOB_KEYS,
     _backoffs,
     _check_pins,
     _fields,
@@ -192,7 +191,7 @@ def _job_record(
         "updated_at": format_ms(times["updated_at"]),
     }
     record.update(fixed)
-    out = {k: record[k] for k in _JOB_KEYS}
+    out = {k: record[k] for k in JOB_KEYS}
     # Several pinned timestamps may contradict each other; one pinned never does.
     assume(not job_record_problems(out))
     return out

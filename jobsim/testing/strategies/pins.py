@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
-from typing import Any, Final
+from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -20,9 +20,6 @@ from jobsim.registry import TOOLS
 from jobsim.testing.strategies.values import _DAY_MS
 
 SearchStrategy = st.SearchStrategy
-
-_JOB_KEYS: Final = tuple(TOOLS["get_job"].output_schema["properties"])
-_CRON_KEYS: Final = tuple(TOOLS["get_cron_job"].output_schema["properties"])
 
 
 def _ms(value: str) -> int:
