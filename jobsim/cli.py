@@ -62,6 +62,12 @@ def _add_fixtures(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     fixtures.set_defaults(run=_fixtures)
 
 
+def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from jobsim.verify.cli import add_parser
+
+    add_parser(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jobsim", description="A simulator of a Jobs API.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -70,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo)
     _add_serve(sub)
     _add_fixtures(sub)
+    _add_verify(sub)
     return parser
 
 

@@ -1,0 +1,47 @@
+"""The contract verify checks against: jobsim's published schemas and record checkers.
+
+One contract, not a second copy: the schemas are :data:`jobsim.registry.TOOLS`, the
+record rules jobsim's own checkers. They are imported here and nowhere else in verify.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jobsim.registry import TOOLS
+from jobsim.testing import (  # the Hypothesis-free home of these checkers: jobsim.checkers
+    batch_problems,
+    cron_record_problems,
+    job_record_problems,
+    page_problems,
+    schema_problems,
+)
+
+__all__ = [
+    "DOCUMENTED",
+    "SEED_TOOLS",
+    "batch_problems",
+    "cron_record_problems",
+    "input_schema",
+    "job_record_problems",
+    "output_schema",
+    "page_problems",
+    "schema_problems",
+]
+
+#: The documented Jobs tools (SPEC section 1): what any Jobs endpoint must list.
+DOCUMENTED = tuple(name for name, spec in TOOLS.items() if spec.family == "documented")
+
+
+def input_schema(tool: str) -> dict[str, Any]:
+    """The published input schema of ``tool``."""
+    return TOOLS[tool].input_schema
+
+
+def output_schema(tool: str) -> dict[str, Any]:
+    """The published output schema of ``tool``."""
+    return TOOLS[tool].output_schema
+
+
+#: The tools whose schemas are the seed documents, verbatim (SPEC section 1).
+SEED_TOOLS = ("cancel_job", "list_job_batch_jobs")
