@@ -113,15 +113,16 @@ def classify_result(result: types.CallToolResult) -> Answer:
     return Answer(_by_words(text), None, text, raw)
 
 
-def classify_error(error: Exception) -> Answer:
+def classify_error(error: Exception, waited: float | None = None) -> Answer:
     """The :class:`Answer` of a call that raised: a JSON-RPC error (the SDK raises it as
-    ``MCPError``), a timeout, or a transport that broke (anything else)."""
+    ``MCPError``), a timeout (after ``waited`` seconds), or a transport that broke."""
     if isinstance(error, MCPError):
         raw = error.error.model_dump(mode="json", exclude_none=True)
         code = _RPC_CODES.get(error.code) or _by_words(error.message)
         return Answer(code, None, error.message, raw)
     text = f"{type(error).__name__}: {error}".rstrip(": ")
     if isinstance(error, TimeoutError):
+        text = "no answer" + ("" if waited is None else f" within {waited:g} s")
         return Answer("timeout", None, text, text)
     return Answer("connection_closed", None, text, text)
 

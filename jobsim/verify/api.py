@@ -11,7 +11,7 @@ from mcp.server import Server
 from jobsim.verify import catalogue, full, readonly  # noqa: F401 - they register the checks
 from jobsim.verify.answers import Answer
 from jobsim.verify.connection import ConnectError, open_endpoint
-from jobsim.verify.suite import CHECKS, MODES, CheckResult, CheckSpec, ordered, run_checks
+from jobsim.verify.suite import CHECKS, MODES, CheckResult, CheckSpec, run_checks
 
 __all__ = [
     "CHECKS",
@@ -97,10 +97,11 @@ async def run_async(
             return results
         if not isinstance(error, ConnectError):
             raise
-        return [
-            CheckResult(
-                spec.name, spec.group, spec.description, "failed", f"not run: {error}"
-            )
-            for spec in ordered()
-            if spec.name in chosen
-        ]
+        return await run_checks(
+            None,
+            project=project,
+            other_project=other_project,
+            mode=mode,
+            only=chosen,
+            unreachable=str(error),
+        )

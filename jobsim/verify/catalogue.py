@@ -42,10 +42,8 @@ def _diffs(ctx: Context, names: tuple[str, ...], which: str) -> str | None:
     problems: list[str] = []
     for name in names:
         tool = ctx.tools[name]
-        if which == "input":
-            listed, published = tool.input_schema, input_schema(name)
-        else:
-            listed, published = tool.output_schema, output_schema(name)
+        listed: Any = tool.input_schema if which == "input" else tool.output_schema
+        published = input_schema(name) if which == "input" else output_schema(name)
         lines = schema_diff(published, listed)
         if lines:
             shown = "; ".join(lines[:_MAX_DIFFS])

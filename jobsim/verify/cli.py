@@ -54,7 +54,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     verify.add_argument("url", nargs="?", help="the endpoint's streamable HTTP URL")
-    verify.add_argument("--stdio", metavar="COMMAND", help="start COMMAND and speak MCP on its stdio")
+    verify.add_argument(
+        "--stdio", metavar="COMMAND", help="start COMMAND and speak MCP on its stdio"
+    )
     verify.add_argument("--token", help="HTTP: bearer token to send")
     verify.add_argument(
         "--project",
@@ -85,7 +87,10 @@ def run_verify(args: argparse.Namespace) -> int:
     except ModuleNotFoundError as error:
         if error.name is None or error.name.split(".")[0] not in ("mcp", "mcp_types", "httpx2"):
             raise
-        print(f"jobsim verify needs the mcp extra: pip install 'jobsim[mcp]' ({error})", file=sys.stderr)
+        print(
+            f"jobsim verify needs the mcp extra: pip install 'jobsim[mcp]' ({error})",
+            file=sys.stderr,
+        )
         return 2
     if args.list:
         print(report.check_list(suite.ordered()))

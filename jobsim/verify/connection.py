@@ -14,7 +14,7 @@ import shlex
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import IO, Any
+from typing import Any, TextIO
 
 import anyio
 import httpx2
@@ -88,13 +88,16 @@ class Endpoint:
         if self.lost is not None:
             request.close()  # never awaited: the connection is gone
             return Answer(
-                self.lost.code, None, f"not sent: the connection was lost ({self.lost.message})", None
+                self.lost.code,
+                None,
+                f"not sent: the connection was lost ({self.lost.message})",
+                None,
             )
         try:
             with anyio.fail_after(self._timeout):  # wall-clock ok: bound a network wait
                 return await request
         except Exception as error:  # every way a request can fail, classified in one place
-            answer = classify_error(_lone(error))
+            answer = classify_error(_lone(error), self._timeout)
             if answer.code in ("timeout", "connection_closed"):
                 self.lost = answer
             return answer
@@ -139,20 +142,22 @@ async def open_endpoint(
                 try:
                     read, write = await _streams(stack, url, stdio, server, token, timeout, errlog)
                     session = await stack.enter_async_context(
-                        _Session(read, write, read_timeout_seconds=timeout, client_info=_CLIENT_INFO)
+                        _Session(
+                            read, write, read_timeout_seconds=timeout, client_info=_CLIENT_INFO
+                        )
                     )
                     # The streams' task groups are entered above, outside this scope:
                     # a cancel scope may not straddle them.
                     with anyio.fail_after(timeout):  # wall-clock ok: bound the handshake
                         server_said = await session.initialize()
                 except Exception as error:
-                    failure = classify_error(_lone(error))
+                    failure = classify_error(_lone(error), timeout)
                 if failure is None:
                     endpoint = Endpoint(session, timeout)
                     endpoint.server = server_said
                     yield endpoint
                     return
-        except Exception as error:  # closing a connection that never worked went wrong too
+        except Exception:  # closing a connection that never worked went wrong too
             if failure is None:
                 raise
         raise ConnectError(_connect_message(failure, errlog))
@@ -165,7 +170,7 @@ async def _streams(
     server: Server[Any] | None,
     token: str | None,
     timeout: float,
-    errlog: IO[str],
+    errlog: TextIO,
 ) -> tuple[Any, Any]:
     if url is not None:
         headers = {"Authorization": f"Bearer {token}"} if token is not None else None
@@ -200,7 +205,7 @@ async def _in_process(server: Server[Any]) -> AsyncIterator[tuple[Any, Any]]:
                 group.cancel_scope.cancel()
 
 
-def _connect_message(answer: Answer, errlog: IO[str]) -> str:
+def _connect_message(answer: Answer, errlog: TextIO) -> str:
     errlog.seek(0)
     said = errlog.read()[-600:].strip()
     text = f"could not connect ({answer.code}): {answer.message}"

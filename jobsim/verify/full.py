@@ -91,7 +91,9 @@ def _expect(record: dict[str, Any], what: str, **fields: Any) -> None:
     problems = job_record_problems(record)
     wrong = {k: record.get(k) for k, v in fields.items() if record.get(k) != v}
     if problems or wrong:
-        said = "; ".join([*problems, *(f"{k} is {v!r}, not {fields[k]!r}" for k, v in wrong.items())])
+        said = "; ".join(
+            [*problems, *(f"{k} is {v!r}, not {fields[k]!r}" for k, v in wrong.items())]
+        )
         raise Fail(f"{what}: {said}", record)
 
 
@@ -246,14 +248,17 @@ async def _cron_fire_times(ctx: Context) -> str | None:
         page = await ctx.ok("list_jobs", args)
         made = sorted(job["created_at"] for job in page["data"])
         if made != expected:
-            raise Fail(f"cron {schedule!r} from {_stamp(start)} made jobs at {made}, "
-                       f"not {expected}", page)
+            raise Fail(
+                f"cron {schedule!r} from {_stamp(start)} made jobs at {made}, not {expected}", page
+            )
         listed = await ctx.ok("list_cron_jobs", {"project_reference": ctx.project, "limit": 100})
         record = next((c for c in listed["data"] if c["id"] == cron["id"]), None)
         if record is None or record["last_scheduled_at"] != expected[-1]:
             raise Fail(f"last_scheduled_at is not {expected[-1]}", record)
     finally:
-        await ctx.call("delete_cron_job", {"project_reference": ctx.project, "cron_job_id": cron["id"]})
+        await ctx.call(
+            "delete_cron_job", {"project_reference": ctx.project, "cron_job_id": cron["id"]}
+        )
     return f"{len(expected)} fires"
 
 

@@ -240,34 +240,36 @@ def _args(arguments: dict[str, Any]) -> str:
 
 
 async def run_checks(
-    endpoint: Endpoint,
+    endpoint: Endpoint | None,
     *,
     project: str,
     other_project: str | None,
     mode: str,
     only: Iterable[str] | None = None,
+    unreachable: str | None = None,
 ) -> list[CheckResult]:
-    """Run the checks of ``mode`` (or ``only`` those named) on a connected endpoint."""
+    """Run the checks of ``mode`` (or ``only`` those named) on a connected endpoint; with
+    no endpoint, fail each of them saying why it is ``unreachable``."""
     groups = MODES[mode]
-    listed = await endpoint.list_tools()
-    if isinstance(listed, Answer):
-        tools: dict[str, types.Tool] = {}
-        lost: str | None = f"tools/list failed: {listed.brief()}"
-    else:
-        tools = {tool.name: tool for tool in listed}
-        lost = None
-    ctx = Context(endpoint, tools, project, other_project)
     chosen = set(CHECKS) if only is None else set(only)
     results: list[CheckResult] = []
+    lost = f"not run: {unreachable}"
+    ctx: Context | None = None
+    if endpoint is not None:
+        listed = await endpoint.list_tools()
+        if isinstance(listed, Answer):
+            lost = f"not run: tools/list failed: {listed.brief()}"
+        else:
+            ctx = Context(endpoint, {tool.name: tool for tool in listed}, project, other_project)
     for spec in ordered():
         if spec.name not in chosen:
             continue
         if spec.group not in groups:
             results.append(_result(spec, "skipped", f"runs only with --mode {_mode_of(spec)}"))
             continue
-        if endpoint.lost is not None:
-            lost = f"not run: the connection was lost ({endpoint.lost.message})"
-        if lost is not None:
+        if endpoint is not None and endpoint.lost is not None:
+            ctx, lost = None, f"not run: the connection was lost ({endpoint.lost.message})"
+        if ctx is None:
             results.append(_result(spec, "failed", lost))
             continue
         results.append(await _run_one(spec, ctx))
@@ -290,5 +292,7 @@ async def _run_one(spec: CheckSpec, ctx: Context) -> CheckResult:
     return _result(spec, "passed", note or "")
 
 
-def _result(spec: CheckSpec, outcome: str, reason: str, raw: list[Any] | None = None) -> CheckResult:
+def _result(
+    spec: CheckSpec, outcome: str, reason: str, raw: list[Any] | None = None
+) -> CheckResult:
     return CheckResult(spec.name, spec.group, spec.description, outcome, reason, raw or [])
