@@ -15,16 +15,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from jobsim.verify.api import (
-        CHECKS,
-        DEFAULT_TIMEOUT,
-        MODES,
-        Answer,
-        CheckResult,
-        CheckSpec,
-        run,
-        run_async,
-    )
+    from jobsim.verify.answers import Answer
+    from jobsim.verify.api import DEFAULT_TIMEOUT, run, run_async
+    from jobsim.verify.suite import CHECKS, MODES, CheckResult, CheckSpec
 
 __all__ = [
     "CHECKS",
@@ -40,7 +33,8 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from jobsim.verify import api
+        from jobsim.verify import answers, api, suite  # importing api registers the checks
 
-        return getattr(api, name)
+        home = next(m for m in (api, suite, answers) if name in getattr(m, "__all__", ()))
+        return getattr(home, name)
     raise AttributeError(f"module 'jobsim.verify' has no attribute {name!r}")

@@ -9,20 +9,10 @@ import anyio
 from mcp.server import Server
 
 from jobsim.verify import catalogue, full, readonly  # noqa: F401 - they register the checks
-from jobsim.verify.answers import Answer
 from jobsim.verify.connection import ConnectError, open_endpoint
-from jobsim.verify.suite import CHECKS, MODES, CheckResult, CheckSpec, run_checks
+from jobsim.verify.suite import CHECKS, MODES, CheckResult, run_checks
 
-__all__ = [
-    "CHECKS",
-    "DEFAULT_TIMEOUT",
-    "MODES",
-    "Answer",
-    "CheckResult",
-    "CheckSpec",
-    "run",
-    "run_async",
-]
+__all__ = ["DEFAULT_TIMEOUT", "run", "run_async"]
 
 #: Seconds each request (and the connection) may take before it counts as lost.
 DEFAULT_TIMEOUT = 30.0

@@ -17,7 +17,6 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, TextIO
 
 import anyio
-import httpx2
 import mcp_types as types
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
@@ -59,8 +58,6 @@ class Endpoint:
         self.server: types.InitializeResult | None = None
         #: The answer that lost the connection (a timeout, or the stream ending).
         self.lost: Answer | None = None
-        #: Every tool called, in order, with its arguments and the answer's code.
-        self.calls: list[tuple[str, dict[str, Any], str | None]] = []
 
     async def list_tools(self) -> list[types.Tool] | Answer:
         """Every tool the endpoint lists (following its cursor), or the failing answer."""
@@ -80,9 +77,7 @@ class Endpoint:
     async def call(self, name: str, arguments: dict[str, Any]) -> Answer:
         """Call tool ``name``; the answer classified (:mod:`jobsim.verify.answers`)."""
         outcome = await self._bounded(self._session.call_tool(name, arguments))
-        answer = outcome if isinstance(outcome, Answer) else _result_answer(outcome)
-        self.calls.append((name, arguments, answer.code))
-        return answer
+        return outcome if isinstance(outcome, Answer) else _result_answer(outcome)
 
     async def _bounded(self, request: Any) -> Any:
         if self.lost is not None:
@@ -140,7 +135,7 @@ async def open_endpoint(
         try:
             async with AsyncExitStack() as stack:
                 try:
-                    read, write = await _streams(stack, url, stdio, server, token, timeout, errlog)
+                    read, write = await _streams(stack, url, stdio, server, token, errlog)
                     session = await stack.enter_async_context(
                         _Session(
                             read, write, read_timeout_seconds=timeout, client_info=_CLIENT_INFO
@@ -169,12 +164,13 @@ async def _streams(
     stdio: str | Sequence[str] | None,
     server: Server[Any] | None,
     token: str | None,
-    timeout: float,
     errlog: TextIO,
 ) -> tuple[Any, Any]:
     if url is not None:
         headers = {"Authorization": f"Bearer {token}"} if token is not None else None
-        client = create_mcp_http_client(headers=headers, timeout=httpx2.Timeout(timeout))
+        # The SDK's HTTP timeouts (30 s to connect, 300 s between bytes of a stream);
+        # each request is bounded by ``timeout`` on top, in Endpoint._bounded.
+        client = create_mcp_http_client(headers=headers)
         await stack.enter_async_context(client)
         streams = await stack.enter_async_context(streamable_http_client(url, http_client=client))
         return streams[0], streams[1]
