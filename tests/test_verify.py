@@ -6,6 +6,7 @@ Every check passes, or is skipped for a stated reason; a read-only run changes n
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -235,3 +236,14 @@ def test_a_wrong_token_fails_every_check_with_the_reason_and_exits_1(
     out = capsys.readouterr().out
     assert "could not connect" in out
     assert out.splitlines()[-1] == f"{len(CHECKS)} checks: 0 passed, 34 failed, 10 skipped"
+
+
+def test_the_jobsim_command_builds_without_importing_the_mcp_extra() -> None:
+    probe = (
+        "import sys, jobsim.cli; jobsim.cli.build_parser(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mcp', 'mcp_types')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"

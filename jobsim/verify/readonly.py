@@ -233,10 +233,11 @@ async def _list_jobs_filters(ctx: Context) -> str | None:
     if isinstance(job.get("batch_id"), str):
         filters.append(("batch_id", job["batch_id"]))
     for key, value in filters:
-        page = await ctx.ok("list_jobs", {"project_reference": ctx.project, key: value})
+        args = {"project_reference": ctx.project, key: value, "limit": 100}
+        page = await ctx.ok("list_jobs", args)
         strays = [item["id"] for item in page["data"] if item.get(key) != value]
-        if strays or job["id"] not in [item["id"] for item in page["data"]][:1]:
-            raise Fail(f"list_jobs {key}={value!r} lists {strays or 'not the newest match'}", page)
+        if strays or job["id"] not in [item["id"] for item in page["data"]]:
+            raise Fail(f"list_jobs {key}={value!r} lists {strays or 'without ' + job['id']}", page)
     return None
 
 
