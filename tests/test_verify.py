@@ -247,3 +247,12 @@ def test_the_jobsim_command_builds_without_importing_the_mcp_extra() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_report_that_cannot_be_written_exits_2_saying_so(
+    http_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nowhere = tmp_path / "missing" / "verify.json"
+    argv = ["verify", http_url, "--token", "s3cret", "--project", "acme", "--json", str(nowhere)]
+    assert main([*argv, "--check", "read.unknown_project"]) == 2
+    assert "could not write a report" in capsys.readouterr().err

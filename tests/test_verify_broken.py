@@ -8,13 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
 from jobsim import Simulator, ToolError
 from jobsim.mcp import create_server, load_world
 from jobsim.registry import TOOLS
-from jobsim.verify import CheckResult, run
+from jobsim.verify import CheckResult, report, run
 
 WORLD = Path(__file__).parent / "data" / "verify_world.json"
 FAKE = Path(__file__).parent / "data" / "verify_fake_server.py"
@@ -100,6 +101,21 @@ def test_a_wrong_error_code_for_a_missing_job_fails_cancel_unknown_job() -> None
     found = verify(ConflictForAMissingJob(seed=5))
     assert list(found) == ["read.cancel_unknown_job"]
     assert "expected not_found, but it answered conflict" in found["read.cancel_unknown_job"]
+
+
+def test_a_failure_shows_the_raw_answer_in_the_table_and_in_junit() -> None:
+    sim = ConflictForAMissingJob(seed=5)
+    load_world(sim, WORLD)
+    served = create_server(sim, project="acme")
+    results = run(server=served, project="acme", only=["read.cancel_unknown_job"])
+    lines = report.table(results).splitlines()
+    assert lines[0].startswith("read.cancel_unknown_job  FAIL  cancel_job {")
+    assert lines[1].lstrip().startswith("raw: {")
+    assert '"text": "conflict: job cannot be canceled"' in lines[1]
+    failure = ElementTree.fromstring(report.to_junit(results)).find("testcase/failure")
+    assert failure is not None
+    assert "expected not_found" in failure.get("message", "")
+    assert "conflict: job cannot be canceled" in (failure.text or "")
 
 
 def test_events_in_the_wrong_direction_fail_job_events_directions() -> None:
