@@ -4,6 +4,7 @@ its fault, and no other; a server that hangs or goes away fails clearly, in boun
 from __future__ import annotations
 
 import copy
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -151,12 +152,25 @@ def test_a_token_that_reaches_another_project_fails_other_project() -> None:
 
 
 def verify_command(mode: str) -> subprocess.CompletedProcess[str]:
-    server = f"{sys.executable} {FAKE} {mode}"
-    argv = [sys.executable, "-m", "jobsim.cli", "verify", "--stdio", server, "--project", "acme"]
-    # A hang would raise TimeoutExpired here: far above the two one-second waits it may take.
+    return verify_endpoint("--stdio", f"{sys.executable} {FAKE} {mode}")
+
+
+def verify_endpoint(*endpoint: str) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "jobsim.cli", "verify", *endpoint, "--project", "acme"]
+    # A hang would raise TimeoutExpired here: far above the one-second waits it may take.
     return subprocess.run(
         [*argv, "--timeout", "1"], capture_output=True, text=True, timeout=120, check=False
     )
+
+
+def test_an_http_server_that_accepts_and_never_answers_fails_every_check_clearly() -> None:
+    with socket.socket() as listener:  # the kernel accepts connections; nobody answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        port = listener.getsockname()[1]
+        done = verify_endpoint(f"http://127.0.0.1:{port}/mcp")
+    assert done.returncode == 1
+    assert "not run: could not connect (timeout): no answer within 1 s" in done.stdout
 
 
 def test_a_server_that_never_answers_the_handshake_fails_every_check_clearly() -> None:

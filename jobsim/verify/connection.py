@@ -17,6 +17,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, TextIO
 
 import anyio
+import httpx2
 import mcp_types as types
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
@@ -135,7 +136,7 @@ async def open_endpoint(
         try:
             async with AsyncExitStack() as stack:
                 try:
-                    read, write = await _streams(stack, url, stdio, server, token, errlog)
+                    read, write = await _streams(stack, url, stdio, server, token, timeout, errlog)
                     session = await stack.enter_async_context(
                         _Session(
                             read, write, read_timeout_seconds=timeout, client_info=_CLIENT_INFO
@@ -164,13 +165,15 @@ async def _streams(
     stdio: str | Sequence[str] | None,
     server: Server[Any] | None,
     token: str | None,
+    timeout: float,
     errlog: TextIO,
 ) -> tuple[Any, Any]:
     if url is not None:
         headers = {"Authorization": f"Bearer {token}"} if token is not None else None
-        # The SDK's HTTP timeouts (30 s to connect, 300 s between bytes of a stream);
-        # each request is bounded by ``timeout`` on top, in Endpoint._bounded.
-        client = create_mcp_http_client(headers=headers)
+        # Every HTTP wait bounded by ``timeout`` too, also the session's closing DELETE
+        # (the SDK's default lets a stream idle 300 s); the idle GET stream, which jobsim
+        # never uses, then reconnects a few times and gives up, which costs nothing.
+        client = create_mcp_http_client(headers=headers, timeout=httpx2.Timeout(timeout))
         await stack.enter_async_context(client)
         streams = await stack.enter_async_context(streamable_http_client(url, http_client=client))
         return streams[0], streams[1]
