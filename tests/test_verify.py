@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from jobsim import Simulator
+from jobsim import Simulator, verify
 from jobsim.cli import main
 from jobsim.mcp import create_server, load_world
 from jobsim.pytest_plugin import serve_subprocess
@@ -66,6 +66,23 @@ def over_http(http_url: str) -> dict[str, list[CheckResult]]:
 def over_stdio() -> dict[str, list[CheckResult]]:
     command = [*JOBSIM, "serve", "--control", "--world", str(WORLD)]
     return {mode: run(stdio=command, project="acme", mode=mode, timeout=TIMEOUT) for mode in MODES}
+
+
+def test_the_public_face_is_pinned_and_every_name_resolves() -> None:
+    assert verify.__all__ == [
+        "CHECKS",
+        "DEFAULT_TIMEOUT",
+        "MODES",
+        "Answer",
+        "CheckResult",
+        "CheckSpec",
+        "run",
+        "run_async",
+    ]
+    for name in verify.__all__:
+        assert getattr(verify, name) is not None
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = verify.nope
 
 
 def test_there_are_at_least_25_checks_each_described_in_one_line() -> None:

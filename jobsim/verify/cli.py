@@ -85,10 +85,13 @@ def run_verify(args: argparse.Namespace) -> int:
     try:
         from jobsim.verify import api, report, suite
     except ModuleNotFoundError as error:
-        if error.name is None or error.name.split(".")[0] not in ("mcp", "mcp_types", "httpx2"):
+        missing = (error.name or "").split(".")[0]
+        if missing not in ("mcp", "mcp_types", "httpx2", "hypothesis"):
             raise
+        # hypothesis: only while the record checkers live in jobsim.testing
         print(
-            f"jobsim verify needs the mcp extra: pip install 'jobsim[mcp]' ({error})",
+            f"jobsim verify needs the mcp and hypothesis extras: "
+            f"pip install 'jobsim[mcp,hypothesis]' ({error})",
             file=sys.stderr,
         )
         return 2
