@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobsim.registry import TOOLS
-from jobsim.verify.contract import DOCUMENTED, SEED_TOOLS, input_schema, output_schema
+from jobsim.verify.contract import (
+    DOCUMENTED,
+    PLATFORM,
+    SEED_TOOLS,
+    input_schema,
+    output_schema,
+)
 from jobsim.verify.suite import Context, Fail, Skip, check
 
 __all__ = ["schema_diff"]
@@ -110,8 +115,7 @@ async def _seed_output_schemas(ctx: Context) -> str | None:
     "platform tools (create_job, get_job, ...), where listed, take the published input",
 )
 async def _platform_schemas(ctx: Context) -> str | None:
-    platform = tuple(n for n, spec in TOOLS.items() if spec.family == "platform")
-    problems = _diffs(ctx, _listed(ctx, platform), "input")
+    problems = _diffs(ctx, _listed(ctx, PLATFORM), "input")
     if problems:
         raise Fail(problems)
     return None

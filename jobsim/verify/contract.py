@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from jobsim.registry import TOOLS
-from jobsim.testing import (  # the Hypothesis-free home of these checkers: jobsim.checkers
+from jobsim.testing import (  # becomes jobsim.checkers (Hypothesis-free) once that exists
     batch_problems,
     cron_record_problems,
     job_record_problems,
@@ -19,6 +19,7 @@ from jobsim.testing import (  # the Hypothesis-free home of these checkers: jobs
 
 __all__ = [
     "DOCUMENTED",
+    "PLATFORM",
     "SEED_TOOLS",
     "batch_problems",
     "cron_record_problems",
@@ -31,6 +32,9 @@ __all__ = [
 
 #: The documented Jobs tools (SPEC section 1): what any Jobs endpoint must list.
 DOCUMENTED = tuple(name for name, spec in TOOLS.items() if spec.family == "documented")
+
+#: The platform tools (the REST API has them; jobsim wrote their schemas).
+PLATFORM = tuple(name for name, spec in TOOLS.items() if spec.family == "platform")
 
 
 def input_schema(tool: str) -> dict[str, Any]:
