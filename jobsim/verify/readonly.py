@@ -15,7 +15,15 @@ from jobsim.verify.contract import (
     page_problems,
     schema_problems,
 )
-from jobsim.verify.suite import MADE_UP_SLUG, MADE_UP_UUID, Context, Fail, Skip, check
+from jobsim.verify.suite import (
+    MADE_UP_SLUG,
+    MADE_UP_UUID,
+    CheckFn,
+    Context,
+    Fail,
+    Skip,
+    check,
+)
 
 __all__: list[str] = []
 
@@ -208,18 +216,18 @@ async def _get_job_target(ctx: Context) -> str | None:
 
 @check("read", "list_jobs_walk", "paging list_jobs by next sees each job once, newest first")
 async def _list_jobs_walk(ctx: Context) -> str | None:
-    everything = await ctx.jobs()
-    pages = await _walk(ctx, "list_jobs", {"project_reference": ctx.project}, len(everything))
-    missed = _missed(pages, everything)
-    if missed:
-        raise Fail(f"the walk skipped {', '.join(missed)}", *pages[:6])
-    return f"{len(pages)} pages of {_WALK_LIMIT}"
+    return await _walk_all(ctx, "list_jobs", await ctx.jobs())
 
 
 @check("read", "list_cron_jobs_walk", "paging list_cron_jobs by next sees each cron job once")
 async def _list_cron_jobs_walk(ctx: Context) -> str | None:
-    everything = await ctx.crons()
-    pages = await _walk(ctx, "list_cron_jobs", {"project_reference": ctx.project}, len(everything))
+    return await _walk_all(ctx, "list_cron_jobs", await ctx.crons())
+
+
+async def _walk_all(ctx: Context, tool: str, everything: list[dict[str, Any]]) -> str:
+    """Walk ``tool``'s listing of the project and compare it with ``everything`` (its
+    first 100 items, one page)."""
+    pages = await _walk(ctx, tool, {"project_reference": ctx.project}, len(everything))
     missed = _missed(pages, everything)
     if missed:
         raise Fail(f"the walk skipped {', '.join(missed)}", *pages[:6])
@@ -238,13 +246,6 @@ async def _list_jobs_filters(ctx: Context) -> str | None:
         strays = [item["id"] for item in page["data"] if item.get(key) != value]
         if strays or job["id"] not in [item["id"] for item in page["data"]]:
             raise Fail(f"list_jobs {key}={value!r} lists {strays or 'without ' + job['id']}", page)
-    return None
-
-
-@check("read", "made_up_cursor", "a made-up cursor is refused as invalid_arguments")
-async def _made_up_cursor(ctx: Context) -> str | None:
-    args = {"project_reference": ctx.project, "cursor": MADE_UP_UUID}
-    await ctx.refused("list_jobs", args, "invalid_arguments")
     return None
 
 
@@ -267,44 +268,6 @@ async def _job_as_cron_cursor(ctx: Context) -> str | None:
     return None
 
 
-# -- what must be not_found ------------------------------------------------------------
-
-
-@check("read", "unknown_project", "list_jobs of a made-up project is not_found")
-async def _unknown_project(ctx: Context) -> str | None:
-    await ctx.refused("list_jobs", {"project_reference": MADE_UP_SLUG}, "not_found")
-    return None
-
-
-@check("read", "unknown_job_events", "get_job_events of a made-up job id is not_found")
-async def _unknown_job_events(ctx: Context) -> str | None:
-    args = {"project_reference": ctx.project, "job_id": MADE_UP_UUID}
-    await ctx.refused("get_job_events", args, "not_found")
-    return None
-
-
-@check("read", "unknown_batch", "get_job_batch and list_job_batch_jobs of a made-up id: not_found")
-async def _unknown_batch(ctx: Context) -> str | None:
-    args = {"project_reference": ctx.project, "batch_id": MADE_UP_UUID}
-    await ctx.refused("get_job_batch", args, "not_found")
-    await ctx.refused("list_job_batch_jobs", args, "not_found")
-    return None
-
-
-@check("read", "cancel_unknown_job", "cancel_job of a made-up job id is refused as not_found")
-async def _cancel_unknown_job(ctx: Context) -> str | None:
-    args = {"project_reference": ctx.project, "job_id": MADE_UP_UUID}
-    await ctx.refused("cancel_job", args, "not_found")
-    return None
-
-
-@check("read", "update_unknown_cron", "update_cron_job of a made-up id is refused as not_found")
-async def _update_unknown_cron(ctx: Context) -> str | None:
-    args = {"project_reference": ctx.project, "cron_job_id": MADE_UP_UUID, "name": "verify"}
-    await ctx.refused("update_cron_job", args, "not_found")
-    return None
-
-
 @check("read", "other_project", "a second --project the token cannot reach answers as missing")
 async def _other_project(ctx: Context) -> str | None:
     other = ctx.other_project
@@ -322,51 +285,101 @@ async def _other_project(ctx: Context) -> str | None:
     return None
 
 
-# -- arguments that break the schema -----------------------------------------------------
+# -- calls that must be refused ------------------------------------------------------------
+
+#: Leaves a key out of a call's arguments.
+_OMIT = object()
+
+#: Checks that are calls which must be refused: name, description, the code, the calls.
+#: Each call's arguments get ``project_reference`` (the ``--project``) unless they set it.
+_REFUSALS: tuple[tuple[str, str, str, tuple[tuple[str, dict[str, Any]], ...]], ...] = (
+    (
+        "made_up_cursor",
+        "a made-up cursor is refused as invalid_arguments",
+        "invalid_arguments",
+        (("list_jobs", {"cursor": MADE_UP_UUID}),),
+    ),
+    (
+        "unknown_project",
+        "list_jobs of a made-up project is not_found",
+        "not_found",
+        (("list_jobs", {"project_reference": MADE_UP_SLUG}),),
+    ),
+    (
+        "unknown_job_events",
+        "get_job_events of a made-up job id is not_found",
+        "not_found",
+        (("get_job_events", {"job_id": MADE_UP_UUID}),),
+    ),
+    (
+        "unknown_batch",
+        "get_job_batch and list_job_batch_jobs of a made-up id: not_found",
+        "not_found",
+        (
+            ("get_job_batch", {"batch_id": MADE_UP_UUID}),
+            ("list_job_batch_jobs", {"batch_id": MADE_UP_UUID}),
+        ),
+    ),
+    (
+        "cancel_unknown_job",
+        "cancel_job of a made-up job id is refused as not_found",
+        "not_found",
+        (("cancel_job", {"job_id": MADE_UP_UUID}),),
+    ),
+    (
+        "update_unknown_cron",
+        "update_cron_job of a made-up id is refused as not_found",
+        "not_found",
+        (("update_cron_job", {"cron_job_id": MADE_UP_UUID, "name": "verify"}),),
+    ),
+    (
+        "unknown_keys",
+        "an unknown argument key is refused as invalid_arguments",
+        "invalid_arguments",
+        (("list_jobs", {"colour": "red"}),),
+    ),
+    (
+        "missing_required",
+        "a call without a required argument is invalid_arguments",
+        "invalid_arguments",
+        (("list_jobs", {"project_reference": _OMIT}), ("get_job_batch", {})),
+    ),
+    (
+        "wrong_types",
+        "arguments of the wrong type are refused as invalid_arguments",
+        "invalid_arguments",
+        (("list_jobs", {"limit": "ten"}), ("get_job_batch", {"batch_id": 7})),
+    ),
+    (
+        "bad_enum",
+        "a status outside the schema's enum is refused as invalid_arguments",
+        "invalid_arguments",
+        (("list_jobs", {"status": "running"}),),
+    ),
+    (
+        "limit_out_of_range",
+        "list_jobs limit 0, 101 and 2.5 are invalid_arguments",
+        "invalid_arguments",
+        tuple(("list_jobs", {"limit": limit}) for limit in (0, 101, 2.5)),
+    ),
+    (
+        "events_limit_out_of_range",
+        "get_job_events limit 1001 is invalid_arguments",
+        "invalid_arguments",
+        (("get_job_events", {"job_id": MADE_UP_UUID, "limit": 1001}),),
+    ),
+)
 
 
-@check("read", "unknown_keys", "an unknown argument key is refused as invalid_arguments")
-async def _unknown_keys(ctx: Context) -> str | None:
-    args = {"project_reference": ctx.project, "colour": "red"}
-    await ctx.refused("list_jobs", args, "invalid_arguments")
-    return None
+def _refusal(code: str, calls: tuple[tuple[str, dict[str, Any]], ...]) -> CheckFn:
+    async def refusal(ctx: Context) -> str | None:
+        for tool, arguments in calls:
+            given = {"project_reference": ctx.project, **arguments}
+            await ctx.refused(tool, {k: v for k, v in given.items() if v is not _OMIT}, code)
+        return None
+
+    return refusal
 
 
-@check("read", "missing_required", "a call without a required argument is invalid_arguments")
-async def _missing_required(ctx: Context) -> str | None:
-    await ctx.refused("list_jobs", {}, "invalid_arguments")
-    await ctx.refused("get_job_batch", {"project_reference": ctx.project}, "invalid_arguments")
-    return None
-
-
-@check("read", "wrong_types", "arguments of the wrong type are refused as invalid_arguments")
-async def _wrong_types(ctx: Context) -> str | None:
-    await ctx.refused(
-        "list_jobs", {"project_reference": ctx.project, "limit": "ten"}, "invalid_arguments"
-    )
-    await ctx.refused(
-        "get_job_batch", {"project_reference": ctx.project, "batch_id": 7}, "invalid_arguments"
-    )
-    return None
-
-
-@check("read", "bad_enum", "a status outside the schema's enum is refused as invalid_arguments")
-async def _bad_enum(ctx: Context) -> str | None:
-    args = {"project_reference": ctx.project, "status": "running"}
-    await ctx.refused("list_jobs", args, "invalid_arguments")
-    return None
-
-
-@check("read", "limit_out_of_range", "list_jobs limit 0, 101 and 2.5 are invalid_arguments")
-async def _limit_out_of_range(ctx: Context) -> str | None:
-    for limit in (0, 101, 2.5):
-        args = {"project_reference": ctx.project, "limit": limit}
-        await ctx.refused("list_jobs", args, "invalid_arguments")
-    return None
-
-
-@check("read", "events_limit_out_of_range", "get_job_events limit 1001 is invalid_arguments")
-async def _events_limit(ctx: Context) -> str | None:
-    args = {"project_reference": ctx.project, "job_id": MADE_UP_UUID, "limit": 1001}
-    await ctx.refused("get_job_events", args, "invalid_arguments")
-    return None
+for _name, _description, _code, _calls in _REFUSALS:
+    check("read", _name, _description)(_refusal(_code, _calls))

@@ -22,6 +22,7 @@ __all__ = [
     "GROUPS",
     "MODES",
     "OUTCOMES",
+    "CheckFn",
     "CheckResult",
     "CheckSpec",
     "Context",
