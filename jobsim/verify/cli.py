@@ -86,12 +86,10 @@ def run_verify(args: argparse.Namespace) -> int:
         from jobsim.verify import api, report, suite
     except ModuleNotFoundError as error:
         missing = (error.name or "").split(".")[0]
-        if missing not in ("mcp", "mcp_types", "httpx2", "hypothesis"):
+        if missing not in ("mcp", "mcp_types", "httpx2", "anyio"):
             raise
-        # hypothesis: only while the record checkers live in jobsim.testing
         print(
-            f"jobsim verify needs the mcp and hypothesis extras: "
-            f"pip install 'jobsim[mcp,hypothesis]' ({error})",
+            f"jobsim verify needs the mcp extra: pip install 'jobsim[mcp]' ({error})",
             file=sys.stderr,
         )
         return 2

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobsim.registry import TOOLS
-from jobsim.testing import (  # becomes jobsim.checkers (Hypothesis-free) once that exists
+from jobsim.checkers import (
     batch_problems,
     cron_record_problems,
     job_record_problems,
     page_problems,
     schema_problems,
 )
+from jobsim.registry import TOOLS
 
 __all__ = [
     "DOCUMENTED",
