@@ -100,7 +100,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "runtime-start-only-submitted",
         "sim_start_job starts a job that is not submitted",
-        '    if job.status != SUBMITTED:\n        raise conflict(',
+        "    if job.status != SUBMITTED:\n        raise conflict(",
         '    if job.status in ("completed", "failed", "canceled"):\n        raise conflict(',
     ),
     # -- scheduler: the event queue ---------------------------------------------------
@@ -173,19 +173,19 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "cron-paused-fires",
         "a paused cron job fires",
-        '    if cron.status == CRON_ACTIVE:\n        _fire(world, cron)',
+        "    if cron.status == CRON_ACTIVE:\n        _fire(world, cron)",
         '    if cron.status != "deleting":\n        _fire(world, cron)',
     ),
     Mutant(
         "cron-working-not-active",
         "Forbid/Replace do not count working runs as active",
-        '[*runs.keys(SUBMITTED), *runs.keys(WORKING)]',
+        "[*runs.keys(SUBMITTED), *runs.keys(WORKING)]",
         '[*runs.keys("submitted")]',
     ),
     Mutant(
         "cron-forbid-ignored",
         "Forbid starts a new run while one is active",
-        'if active and cron.concurrency_policy == FORBID:',
+        "if active and cron.concurrency_policy == FORBID:",
         'if active and cron.concurrency_policy == "Forbidden":',
     ),
     Mutant(
@@ -217,7 +217,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "snapshot-deleting-list",
         "restore takes a cron job whose 'deleting' status and the deleting list disagree",
-        '            if (cron.status == CRON_DELETING) != (cron.id in world.deleting):',
+        "            if (cron.status == CRON_DELETING) != (cron.id in world.deleting):",
         "            if False:",
     ),
     Mutant(
