@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from jobsim.arguments import limit
-from jobsim.jobs import listing, owner_lookup, resolve_cursor
+from jobsim.pagination import listing, owner_lookup, resolve_cursor
 from jobsim.registry import handler
 from jobsim.serialize import batch_dict, job_dict
 from jobsim.world import World
@@ -28,6 +28,8 @@ def list_job_batch_jobs(world: World, args: dict[str, Any]) -> dict[str, Any]:
     with owner_lookup(cursor):
         project = world.project(args["project_reference"])
         batch = world.batch(project, args["batch_id"])
-    cursor_seq = resolve_cursor(world, cursor, lambda j: j.batch_id == batch.id)
+    cursor_seq = resolve_cursor(world.jobs, cursor, lambda j: j.batch_id == batch.id)
     index = project.job_groups[("batch", batch.id)]
-    return listing(world, index, args.get("status"), cursor, cursor_seq, size, None, job_dict)
+    return listing(
+        world.by_seq, index, args.get("status"), cursor, cursor_seq, size, None, job_dict
+    )

@@ -18,8 +18,8 @@ from cronsim import CronSim, CronSimError
 
 from jobsim.arguments import limit, non_empty, whole
 from jobsim.clock import from_datetime, to_datetime
-from jobsim.errors import conflict, invalid, not_found
-from jobsim.jobs import bad_cursor, check_config, listing, new_job, owner_lookup
+from jobsim.errors import conflict, invalid
+from jobsim.jobs import check_config, new_job, placement
 from jobsim.lifecycle import (
     CRON_ACTIVE,
     CRON_DELETING,
@@ -32,10 +32,11 @@ from jobsim.lifecycle import (
     SUBMITTED,
     WORKING,
 )
+from jobsim.pagination import listing, owner_lookup, resolve_cursor
 from jobsim.records import CronJob
 from jobsim.registry import handler
 from jobsim.runtime import cancel
-from jobsim.scheduler import Event, on_event
+from jobsim.scheduler import Event, before_advance, on_event
 from jobsim.serialize import copy_json, cron_dict, job_dict
 from jobsim.world import World
 from jobsim.zones import is_zone, zone
@@ -137,6 +138,14 @@ def _set_status(world: World, cron: CronJob, status: str) -> None:
     cron.status = status
 
 
+@before_advance
+def _forget_deleted(world: World, until_ms: int) -> None:
+    """Deleted cron jobs vanish when time next moves on (their ticks are void already)."""
+    for cron_id in sorted(world.deleting):
+        world.drop_cron(cron_id)
+    world.deleting.clear()
+
+
 @handler("create_cron_job")
 def create_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     name = non_empty(args, "name")
@@ -146,12 +155,7 @@ def create_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     check_schedule(args["schedule"], zone)
     timeout = whole(args, "timeout_seconds", DEFAULT_TIMEOUT, 1)
     backoff = whole(args, "backoff_limit", DEFAULT_BACKOFF, 0, MAX_BACKOFF)
-    config = check_config(world, args)
-    project = world.project(args["project_reference"])
-    world.scoped(project, "environment", args.get("environment_id"))
-    world.scoped(project, "branch", args.get("branch_id"))
-    if world.strict_targets and target not in world.targets:
-        raise not_found("target", target)
+    project, config = placement(world, args)
     cron = CronJob(
         id=world.ids.next(),
         seq=world.next_seq(),
@@ -189,15 +193,12 @@ def list_cron_jobs(world: World, args: dict[str, Any]) -> dict[str, Any]:
     cursor: str | None = args.get("cursor")
     with owner_lookup(cursor):
         project = world.project(args["project_reference"])
-    cursor_seq = None
-    if cursor is not None:
-        item = world.crons.get(cursor)
-        if item is None or item.project_id != project.id:
-            raise bad_cursor(cursor)
-        cursor_seq = item.seq
+    cursor_seq = resolve_cursor(world.crons, cursor, lambda c: c.project_id == project.id)
     env = args.get("environment_id")
     index = project.crons if env is None else project.cron_groups.get(("env", env))
-    return listing(world, index, args.get("status"), cursor, cursor_seq, size, None, cron_dict)
+    return listing(
+        world.by_seq, index, args.get("status"), cursor, cursor_seq, size, None, cron_dict
+    )
 
 
 @handler("update_cron_job")

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from referencing.exceptions import Unresolvable
 
 from jobsim import runtime
 from jobsim.arguments import finite_json, limit, non_empty, optional_uuid, whole
-from jobsim.errors import ToolError, conflict, invalid, not_found
+from jobsim.errors import conflict, invalid, not_found
 from jobsim.lifecycle import DEFAULT_BACKOFF, DEFAULT_TIMEOUT, MAX_BACKOFF, TERMINAL
-from jobsim.pagination import Index, page
+from jobsim.pagination import Index, listing, owner_lookup, resolve_cursor
 from jobsim.records import Job, Project
 from jobsim.registry import handler
 from jobsim.serialize import copy_json, job_dict
 from jobsim.world import World
 
-__all__ = ["bad_cursor", "check_config", "listing", "new_job", "owner_lookup", "resolve_cursor"]
+__all__ = ["check_config", "new_job", "placement"]
 
 
 def check_config(world: World, args: dict[str, Any]) -> dict[str, Any]:
@@ -50,6 +48,20 @@ def check_config(world: World, args: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
+def placement(world: World, args: dict[str, Any]) -> tuple[Project, dict[str, Any]]:
+    """What ``create_job`` and ``create_cron_job`` check alike, in this order: the
+    ``config`` (against the target's ``input_schema``), the project, the environment and
+    branch (of that project), and under ``strict_targets`` that the target exists.
+    Returns the project and the checked config."""
+    config = check_config(world, args)
+    project = world.project(args["project_reference"])
+    world.scoped(project, "environment", args.get("environment_id"))
+    world.scoped(project, "branch", args.get("branch_id"))
+    if world.strict_targets and args["target"] not in world.targets:
+        raise not_found("target", args["target"])
+    return project, config
+
+
 def new_job(world: World, project: Project, **fields: Any) -> Job:
     """Create a job now, index it, and queue its scripted start if its target has a behaviour."""
     target = world.targets.get(fields["target"])
@@ -74,12 +86,7 @@ def create_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     timeout = whole(args, "timeout_seconds", DEFAULT_TIMEOUT, 1)
     backoff = whole(args, "backoff_limit", DEFAULT_BACKOFF, 0, MAX_BACKOFF)
     batch_id = optional_uuid(args, "batch_id")
-    config = check_config(world, args)
-    project = world.project(args["project_reference"])
-    world.scoped(project, "environment", args.get("environment_id"))
-    world.scoped(project, "branch", args.get("branch_id"))
-    if world.strict_targets and target not in world.targets:
-        raise not_found("target", target)
+    project, config = placement(world, args)
     if batch_id is not None:
         batch = world.batches.get(batch_id)
         if batch is not None and batch.project_id != project.id:
@@ -124,70 +131,6 @@ def cancel_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     return job_dict(job)
 
 
-def resolve_cursor(world: World, cursor: str | None, member: Callable[[Job], bool]) -> int | None:
-    """The position (seq) of ``cursor``: a job for which ``member`` holds.
-
-    Anything else is ``invalid_arguments``, worded the same whether the id is
-    unknown, foreign or of another listing, so a cursor leaks nothing.
-    """
-    if cursor is None:
-        return None
-    job = world.jobs.get(cursor)
-    if job is None or not member(job):
-        raise bad_cursor(cursor)
-    return job.seq
-
-
-@contextmanager
-def owner_lookup(cursor: str | None) -> Iterator[None]:
-    """Around the lookup of what a listing belongs to (project, batch): when that is
-    missing, any cursor is the first error, since no cursor can be an item of it.
-    Without a cursor the ``not_found`` stands."""
-    try:
-        yield
-    except ToolError:
-        if cursor is not None:
-            raise bad_cursor(cursor) from None
-        raise
-
-
-def bad_cursor(cursor: str) -> ToolError:
-    return invalid(
-        "cursor",
-        f"{cursor!r} is not the id of an item of this listing; pass page_info.next "
-        "of the previous page, or omit cursor for the first page",
-        value=cursor,
-    )
-
-
-def listing(
-    world: World,
-    index: Index | None,
-    status: str | None,
-    cursor: str | None,
-    cursor_seq: int | None,
-    size: int,
-    keep: Callable[[int], bool] | None,
-    render: Callable[[Any], dict[str, Any]],
-) -> dict[str, Any]:
-    """One page of ``index`` as the published ``{data, page_info}`` output."""
-    if index is None:
-        index = _EMPTY
-    found = page(index.keys(status), cursor_seq, size, keep)
-    by_seq = world.by_seq
-    return {
-        "data": [render(by_seq[k]) for k in found.keys],
-        "page_info": {
-            "self": cursor,
-            "first": None,
-            "next": None if found.next is None else by_seq[found.next].id,
-            "prev": None if found.prev is None else by_seq[found.prev].id,
-        },
-    }
-
-
-_EMPTY = Index()
-
 # list_jobs filters, narrowest index first: (argument, group kind, record field)
 _GROUP_FILTERS = (
     ("batch_id", "batch", "batch_id"),
@@ -202,7 +145,7 @@ def list_jobs(world: World, args: dict[str, Any]) -> dict[str, Any]:
     cursor: str | None = args.get("cursor")
     with owner_lookup(cursor):
         project = world.project(args["project_reference"])
-    cursor_seq = resolve_cursor(world, cursor, lambda j: j.project_id == project.id)
+    cursor_seq = resolve_cursor(world.jobs, cursor, lambda j: j.project_id == project.id)
     index: Index | None = project.jobs
     residual: list[tuple[str, str]] = []
     for arg, kind, field_name in _GROUP_FILTERS:
@@ -222,4 +165,6 @@ def list_jobs(world: World, args: dict[str, Any]) -> dict[str, Any]:
             job = by_seq[seq]
             return all(getattr(job, f) == v for f, v in residual)
 
-    return listing(world, index, args.get("status"), cursor, cursor_seq, size, keep, job_dict)
+    return listing(
+        world.by_seq, index, args.get("status"), cursor, cursor_seq, size, keep, job_dict
+    )

@@ -6,17 +6,25 @@ order)`` descending is simply ``seq`` descending. An :class:`Index` keeps the ke
 one collection (a project's jobs, a batch's, a cron job's, ...) overall and per
 status, each in a sorted list, so a page is two ``O(log n)`` seeks plus the items
 on it, whatever the size of the collection.
+
+This module also owns what the three item listings (``list_jobs``,
+``list_job_batch_jobs``, ``list_cron_jobs``) share: resolving a cursor to its
+position, the wording of a bad cursor, and the published ``{data, page_info}`` shape.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any, Protocol, TypeVar
 
 from sortedcontainers import SortedList
 
-__all__ = ["Index", "Page", "page"]
+from jobsim.errors import ToolError, invalid
+
+__all__ = ["Index", "Page", "bad_cursor", "listing", "owner_lookup", "page", "resolve_cursor"]
 
 
 class Index:
@@ -104,3 +112,78 @@ def page(
         before = list(islice(newer, limit + 1))
         prev = before[limit] if len(before) > limit else None
     return Page(found, nxt, prev)
+
+
+class _Item(Protocol):
+    @property
+    def seq(self) -> int: ...
+
+
+_T = TypeVar("_T", bound=_Item)
+
+
+def resolve_cursor(
+    items: Mapping[str, _T], cursor: str | None, member: Callable[[_T], bool]
+) -> int | None:
+    """The position (seq) of ``cursor``: the id of one of ``items`` for which ``member`` holds.
+
+    Anything else is ``invalid_arguments``, worded the same whether the id is
+    unknown, foreign or of another listing, so a cursor leaks nothing.
+    """
+    if cursor is None:
+        return None
+    item = items.get(cursor)
+    if item is None or not member(item):
+        raise bad_cursor(cursor)
+    return item.seq
+
+
+@contextmanager
+def owner_lookup(cursor: str | None) -> Iterator[None]:
+    """Around the lookup of what a listing belongs to (project, batch): when that is
+    missing, any cursor is the first error, since no cursor can be an item of it.
+    Without a cursor the ``not_found`` stands."""
+    try:
+        yield
+    except ToolError:
+        if cursor is not None:
+            raise bad_cursor(cursor) from None
+        raise
+
+
+def bad_cursor(cursor: str) -> ToolError:
+    return invalid(
+        "cursor",
+        f"{cursor!r} is not the id of an item of this listing; pass page_info.next "
+        "of the previous page, or omit cursor for the first page",
+        value=cursor,
+    )
+
+
+_NO_ITEMS = Index()
+
+
+def listing(
+    by_seq: Mapping[int, Any],
+    index: Index | None,
+    status: str | None,
+    cursor: str | None,
+    cursor_seq: int | None,
+    size: int,
+    keep: Callable[[int], bool] | None,
+    render: Callable[[Any], dict[str, Any]],
+) -> dict[str, Any]:
+    """One page of ``index`` (``None``: no items) as the published ``{data, page_info}``
+    output; ``by_seq`` maps a key to its record, ``render`` a record to its output."""
+    if index is None:
+        index = _NO_ITEMS
+    found = page(index.keys(status), cursor_seq, size, keep)
+    return {
+        "data": [render(by_seq[k]) for k in found.keys],
+        "page_info": {
+            "self": cursor,
+            "first": None,
+            "next": None if found.next is None else by_seq[found.next].id,
+            "prev": None if found.prev is None else by_seq[found.prev].id,
+        },
+    }

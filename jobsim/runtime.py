@@ -11,17 +11,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from jobsim import scheduler
 from jobsim.arguments import whole
 from jobsim.clock import LAST_MS, format_ms, seconds_to_ms
 from jobsim.errors import conflict, invalid
 from jobsim.lifecycle import SUBMITTED, WORKING, backoff_ms
 from jobsim.records import Job
 from jobsim.registry import handler
-from jobsim.scheduler import EVENT_KINDS, Event, on_event
+from jobsim.scheduler import Event, on_event
 from jobsim.serialize import job_dict
 from jobsim.world import World
 
-__all__ = ["advance", "cancel", "schedule_start"]
+__all__ = ["cancel", "schedule_start"]
 
 # event kinds
 JOB_START = "job_start"
@@ -115,19 +116,6 @@ def _on_deadline(world: World, event: Event) -> None:
         world.log(job, "error", f"job failed: DeadlineExceeded after {job.timeout_seconds}s")
 
 
-def advance(world: World, until_ms: int) -> None:
-    """Run every event due up to and including ``until_ms``, in order; then set the clock."""
-    if until_ms > world.now:
-        for cron_id in sorted(world.deleting):
-            world.drop_cron(cron_id)
-        world.deleting.clear()
-    queue, clock = world.queue, world.clock
-    while (event := queue.pop_due(until_ms)) is not None:
-        clock.advance_to(event.due_ms)
-        EVENT_KINDS[event.kind](world, event)
-    clock.advance_to(until_ms)
-
-
 @handler("sim_advance_clock")
 def sim_advance_clock(world: World, args: dict[str, Any]) -> dict[str, Any]:
     seconds = args["seconds"]
@@ -136,7 +124,7 @@ def sim_advance_clock(world: World, args: dict[str, Any]) -> dict[str, Any]:
     room = (LAST_MS - world.now) / 1000  # timestamps end with the year 9999
     if not math.isfinite(seconds) or seconds > room:
         raise invalid("seconds", f"{seconds!r} is out of range; expected a number from 0 to {room}")
-    advance(world, world.now + seconds_to_ms(seconds))
+    scheduler.advance(world, world.now + seconds_to_ms(seconds))
     return {"now": format_ms(world.now)}
 
 

@@ -1,4 +1,8 @@
-"""The event queue of the discrete-event simulation.
+"""The event queue of the discrete-event simulation, and the one place time moves.
+
+:func:`advance` is the only caller of :meth:`Clock.advance_to
+<jobsim.clock.Clock.advance_to>` besides restoring a snapshot: it runs the checks
+and hooks registered for an advance, then every event due, in order.
 
 Events are ordered by (due time, scheduling order): two events due at the same
 millisecond run in the order they were scheduled. An event names its kind, the id
@@ -16,7 +20,17 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     from jobsim.world import World
 
-__all__ = ["EVENT_KINDS", "Event", "EventQueue", "on_event"]
+__all__ = [
+    "ADVANCE_CHECKS",
+    "ADVANCE_HOOKS",
+    "EVENT_KINDS",
+    "Event",
+    "EventQueue",
+    "advance",
+    "advance_check",
+    "before_advance",
+    "on_event",
+]
 
 
 class Event(NamedTuple):
@@ -41,6 +55,44 @@ def on_event(
         return fn
 
     return bind
+
+
+#: Run first by an advance that moves the clock forward, with ``(world, until_ms)``:
+#: each may refuse the advance by raising a ``ToolError`` and must change nothing.
+ADVANCE_CHECKS: list[Callable[[World, int], None]] = []
+#: Run next (after every check passed), before any event: tidying that belongs to
+#: "time moved on", such as forgetting deleted cron jobs.
+ADVANCE_HOOKS: list[Callable[[World, int], None]] = []
+
+
+def advance_check(fn: Callable[[World, int], None]) -> Callable[[World, int], None]:
+    """Register a check run before an advance (see :data:`ADVANCE_CHECKS`)."""
+    ADVANCE_CHECKS.append(fn)
+    return fn
+
+
+def before_advance(fn: Callable[[World, int], None]) -> Callable[[World, int], None]:
+    """Register a hook run before an advance's events (see :data:`ADVANCE_HOOKS`)."""
+    ADVANCE_HOOKS.append(fn)
+    return fn
+
+
+def advance(world: World, until_ms: int) -> None:
+    """Run every event due up to and including ``until_ms``, in order; then set the clock.
+
+    When the clock moves forward, the registered checks run first (a refusal leaves
+    everything as it was), then the hooks.
+    """
+    if until_ms > world.now:
+        for check in ADVANCE_CHECKS:
+            check(world, until_ms)
+        for hook in ADVANCE_HOOKS:
+            hook(world, until_ms)
+    queue, clock = world.queue, world.clock
+    while (event := queue.pop_due(until_ms)) is not None:
+        clock.advance_to(event.due_ms)
+        EVENT_KINDS[event.kind](world, event)
+    clock.advance_to(until_ms)
 
 
 class EventQueue:
