@@ -3,21 +3,28 @@
 Schedules are evaluated by `cronsim <https://pypi.org/project/cronsim/>`_ in the
 cron job's IANA time zone (:mod:`zoneinfo`), with Debian cron's rules for daylight
 saving time: a wall-clock time that occurs twice fires once, and one that is
-skipped fires at the jump. Each cron job has exactly one tick queued at a time;
-a tick queues the next, so advancing a day costs one event per fire time, never
-one per second.
+skipped fires at the jump. Each active cron job has exactly one tick queued at a
+time; a tick queues the next, so advancing a day costs one event per fire time,
+never one per second. A paused cron job has no tick queued: a pause of any length
+costs nothing. A schedule is parsed once (:func:`_parsed`), and an advance that
+would run more than :data:`MAX_TICKS_PER_ADVANCE` ticks is refused before it starts.
 """
 
 from __future__ import annotations
 
+import copy
+import heapq
+from collections.abc import Iterator
 from datetime import datetime
+from functools import lru_cache
+from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from cronsim import CronSim, CronSimError
 
 from jobsim.arguments import limit, non_empty, whole
-from jobsim.clock import from_datetime, to_datetime
+from jobsim.clock import format_ms, from_datetime, to_datetime
 from jobsim.errors import conflict, invalid
 from jobsim.jobs import check_config, new_job, placement
 from jobsim.lifecycle import (
@@ -36,14 +43,31 @@ from jobsim.pagination import listing, owner_lookup, resolve_cursor
 from jobsim.records import CronJob
 from jobsim.registry import handler
 from jobsim.runtime import cancel
-from jobsim.scheduler import Event, before_advance, on_event
+from jobsim.scheduler import Event, advance_check, before_advance, on_event
 from jobsim.serialize import copy_json, cron_dict, job_dict
 from jobsim.world import World
 from jobsim.zones import is_zone, zone
 
-__all__ = ["check_schedule", "check_timezone", "next_fire", "schedule_tick"]
+__all__ = [
+    "MAX_SCHEDULE_LENGTH",
+    "MAX_TICKS_PER_ADVANCE",
+    "check_schedule",
+    "check_timezone",
+    "next_fire",
+    "schedule_tick",
+]
 
 CRON_TICK = "cron_tick"
+
+#: Longest accepted ``schedule``, in characters. Five fields listing every value
+#: (``0,1,...,59 0,1,...,23 ...``) take about 360; parsing stays well under a
+#: millisecond at this length (a 1 MB schedule took seconds).
+MAX_SCHEDULE_LENGTH = 1000
+#: Most cron ticks (fire times of active cron jobs, fired or skipped) one advance
+#: may run: about a month of an every-minute cron job. Each tick creates at most one
+#: job, and a job's own events are bounded by its ``backoff_limit``, so this bounds
+#: the work and memory of any one ``sim_advance_clock``.
+MAX_TICKS_PER_ADVANCE = 50_000
 
 
 def check_timezone(name: str, field: str = "timezone") -> ZoneInfo:
@@ -55,7 +79,15 @@ def check_timezone(name: str, field: str = "timezone") -> ZoneInfo:
 
 
 def check_schedule(expr: str, zone: ZoneInfo, field: str = "schedule") -> None:
-    """A five-field cron expression that cronsim accepts and that can fire at all."""
+    """A five-field cron expression of at most :data:`MAX_SCHEDULE_LENGTH` characters
+    that cronsim accepts and that can fire at all."""
+    if len(expr) > MAX_SCHEDULE_LENGTH:
+        raise invalid(
+            field,
+            f"is {len(expr):,} characters long; expected at most {MAX_SCHEDULE_LENGTH:,} "
+            "(five fields: minute hour day-of-month month day-of-week, e.g. '*/5 * * * *')",
+            length=len(expr),
+        )
     try:
         next(CronSim(expr, datetime(2000, 1, 1, tzinfo=zone)))
     except (CronSimError, StopIteration, ValueError) as e:
@@ -67,12 +99,39 @@ def check_schedule(expr: str, zone: ZoneInfo, field: str = "schedule") -> None:
         ) from None
 
 
+@lru_cache(maxsize=1024)
+def _parsed(schedule: str, timezone: str) -> CronSim:
+    """A parsed schedule, never iterated itself: :func:`_iterate` copies it."""
+    return CronSim(schedule, datetime(2000, 1, 1, tzinfo=zone(timezone)))
+
+
+def _iterate(schedule: str, timezone: str, local: datetime) -> CronSim:
+    """``CronSim(schedule, local)`` without parsing the schedule again.
+
+    ``local`` is in ``timezone``. The copy shares the parsed fields (cronsim only
+    reads them) and starts at ``local`` exactly as ``CronSim.__init__`` would
+    start a forward iteration: microseconds dropped, and the wall clock made naive
+    when cronsim applies Debian's DST rules to this schedule (``fixup_tz``).
+    """
+    sim = copy.copy(_parsed(schedule, timezone))
+    start = local.replace(microsecond=0)
+    sim.dt = start if sim.fixup_tz is None else start.replace(tzinfo=None)
+    return sim
+
+
 def next_fire(cron: CronJob, after_ms: int) -> int | None:
     """The first fire time strictly after ``after_ms``, in the cron job's zone; ``None``
     when there is none before the end of the year 9999 (where timestamps end)."""
+    return _next_fire(cron.schedule, cron.timezone, after_ms)
+
+
+# Large enough to hold every fire time of one advance: the tick check computes them
+# and the ticks then find them here.
+@lru_cache(maxsize=MAX_TICKS_PER_ADVANCE + 1024)
+def _next_fire(schedule: str, timezone: str, after_ms: int) -> int | None:
     try:
-        local = to_datetime(after_ms).astimezone(zone(cron.timezone))
-        for fire in CronSim(cron.schedule, local):
+        local = to_datetime(after_ms).astimezone(zone(timezone))
+        for fire in _iterate(schedule, timezone, local):
             # cronsim works on the naive wall clock for fixed-time schedules and returns
             # the first occurrence of a repeated time, which can be before ``after_ms``
             # when that lies in the second pass of a DST fall-back hour: skip it.
@@ -85,9 +144,39 @@ def next_fire(cron: CronJob, after_ms: int) -> int | None:
 
 
 def schedule_tick(world: World, cron: CronJob) -> None:
+    """Queue the active cron job's next tick (a paused or deleting one has none)."""
+    if cron.status != "active":
+        return
     due = next_fire(cron, cron.anchor_ms)
     if due is not None:
         world.queue.push(due, CRON_TICK, cron.id, cron.epoch)
+
+
+def _ticks(cron: CronJob, until_ms: int) -> Iterator[int]:
+    """The cron job's queued tick and the ones that follow it, in order, up to ``until_ms``."""
+    due = next_fire(cron, cron.anchor_ms)
+    while due is not None and due <= until_ms:
+        yield due
+        due = next_fire(cron, due)
+
+
+@advance_check
+def _bound_ticks(world: World, until_ms: int) -> None:
+    """Refuse an advance that would run more than :data:`MAX_TICKS_PER_ADVANCE` ticks."""
+    active = [world.crons[k] for k in sorted(world.crons)]
+    merged = heapq.merge(*(_ticks(c, until_ms) for c in active if c.status == "active"))
+    over = next(islice(merged, MAX_TICKS_PER_ADVANCE, None), None)
+    if over is not None:
+        room = (over - 1 - world.now) / 1000
+        raise invalid(
+            "seconds",
+            f"advancing to {format_ms(until_ms)} would run more than "
+            f"{MAX_TICKS_PER_ADVANCE:,} cron ticks (the most one advance may run); "
+            f"advance at most {room} seconds at a time (to {format_ms(over - 1)}), "
+            "or pause cron jobs first",
+            max_ticks=MAX_TICKS_PER_ADVANCE,
+            max_seconds=room,
+        )
 
 
 @on_event(CRON_TICK)
@@ -233,12 +322,15 @@ def update_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     if not changed:
         return cron_dict(cron)
     if "status" in changed:
-        _set_status(world, cron, changed.pop("status"))
+        _set_status(world, cron, changed["status"])
     for key, value in changed.items():
-        setattr(cron, key, value)
+        if key != "status":
+            setattr(cron, key, value)
     cron.updated_ms = world.now
-    if "schedule" in changed or "timezone" in changed:
-        cron.epoch += 1  # void the queued tick: the sequence restarts from now
+    if changed.keys() & {"schedule", "timezone", "status"}:
+        # Void the queued tick (a paused cron job has none): the sequence restarts
+        # from now, which is where the ticks a pause skips would have left it.
+        cron.epoch += 1
         cron.anchor_ms = world.now
         schedule_tick(world, cron)
     return cron_dict(cron)

@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
+import jobsim.cron as cron_module
 from jobsim import Simulator, ToolError
 from jobsim.clock import Clock
+from jobsim.cron import MAX_SCHEDULE_LENGTH, MAX_TICKS_PER_ADVANCE
 from jobsim.scheduler import EventQueue
 
 P = "acme"
@@ -813,3 +815,106 @@ def test_a_day_of_scripted_cron_runs_keeps_the_queue_small(monkeypatch):
     # per run: its tick, its start, its attempt end, and (mostly) a no-op deadline
     assert 3 * 1440 <= counters.events <= 4 * 1440
     assert len(sim._world.queue) <= 10
+
+
+def test_a_paused_cron_costs_no_event_however_long_the_advance(monkeypatch):
+    sim = Simulator(seed=1, record=False)
+    sim.call("sim_create_project", {"slug": P})
+    cron = create(sim)
+    update(sim, cron, status="paused")
+    counters = Counters(monkeypatch)
+    advance(sim, 30 * 86400)  # 43,200 fire times while paused
+    assert counters.events == 1  # the tick queued before the pause, void
+    assert counters.clock_moves == 2
+    advance(sim, 100 * 365 * 86400)  # a century: no tick to cap
+    assert counters.events == 1
+    assert runs(sim, cron) == []
+    update(sim, cron, status="active")
+    advance(sim, 60)
+    assert len(runs(sim, cron)) == 1  # resumed: fires at the next minute, once
+
+
+def test_pausing_and_resuming_in_one_instant_keeps_the_next_fire(sim):
+    cron = create(sim, "*/10 * * * *", concurrency_policy="Allow")
+    advance(sim, 30)
+    update(sim, cron, status="paused")
+    update(sim, cron, status="active")
+    advance(sim, 600)
+    assert fired_at(sim, cron) == [at(600)]
+
+
+def _snapshot_without_transcript(sim: Simulator) -> dict[str, Any]:
+    value = sim.snapshot()
+    del value["transcript"]
+    return value
+
+
+@pytest.mark.parametrize("policy", ["Forbid", "Allow"])
+def test_an_advance_past_the_tick_cap_is_refused_and_changes_nothing(policy):
+    sim = Simulator(seed=1, record=False)
+    sim.call("sim_create_project", {"slug": P})
+    define(sim, "task:quick", run_seconds=1)
+    cron = create(sim, target="task:quick", concurrency_policy=policy)
+    doomed = create(sim)
+    sim.call("delete_cron_job", {"project_reference": P, "cron_job_id": doomed["id"]})
+    before = _snapshot_without_transcript(sim)
+    error = refused(lambda: advance(sim, 100 * 365 * 86400))
+    assert error.code == "invalid_arguments"
+    assert error.details["field"] == "seconds"
+    assert error.details["max_ticks"] == MAX_TICKS_PER_ADVANCE
+    assert f"{MAX_TICKS_PER_ADVANCE:,} cron ticks" in error.message
+    # The deleted cron job is still there: the refusal came before the purge.
+    assert _snapshot_without_transcript(sim) == before
+    assert runs(sim, cron) == []
+
+
+def test_the_tick_cap_counts_every_active_cron_and_names_the_longest_advance(monkeypatch):
+    monkeypatch.setattr(cron_module, "MAX_TICKS_PER_ADVANCE", 10)
+    sim = Simulator(seed=1, record=False)
+    sim.call("sim_create_project", {"slug": P})
+    every_minute = create(sim, concurrency_policy="Allow")
+    every_two = create(sim, "*/2 * * * *", concurrency_policy="Allow")
+    paused = create(sim)
+    update(sim, paused, status="paused")  # a paused cron job has no ticks to count
+    # ticks at minutes 1, 2 (x2), 3, 4 (x2), 5, 6 (x2), 7, 8 (x2): the 11th is at 8:00
+    error = refused(lambda: advance(sim, 480))
+    assert error.details["max_seconds"] == 479.999
+    advance(sim, error.details["max_seconds"])
+    assert len(runs(sim, every_minute)) + len(runs(sim, every_two)) == 10
+    advance(sim, 300)  # the cap is per advance: 5 + 3 more ticks
+    assert len(runs(sim, every_minute)) == 12
+
+
+def test_a_schedule_is_parsed_once_not_at_every_tick(monkeypatch):
+    parsed = []
+
+    class CountingCronSim(cron_module.CronSim):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            parsed.append(args[0])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(cron_module, "CronSim", CountingCronSim)
+    sim = Simulator(seed=1, record=False)
+    sim.call("sim_create_project", {"slug": P})
+    cron = create(sim, "*/1 0-23 * * *", concurrency_policy="Allow")
+    parsed.clear()  # creating checks the schedule once; the ticks are what count
+    advance(sim, 86400)
+    assert len(runs(sim, cron)) == 1440
+    assert len(parsed) <= 1
+
+
+def test_a_schedule_longer_than_the_cap_is_refused_on_create_and_update(sim):
+    minutes = "0" + ",0" * 400  # a long but valid field; the rest is spacing
+
+    def schedule(length: int) -> str:
+        return minutes + " " * (length - len(minutes) - len(" 0 * * *")) + " 0 * * *"
+
+    spaced, too_long = schedule(MAX_SCHEDULE_LENGTH), schedule(MAX_SCHEDULE_LENGTH + 1)
+    cron = create(sim, spaced)
+    assert cron["schedule"] == spaced
+    error = refused(lambda: create(sim, too_long))
+    assert error.details == {"field": "schedule", "length": MAX_SCHEDULE_LENGTH + 1}
+    assert f"at most {MAX_SCHEDULE_LENGTH:,}" in error.message
+    error = refused(lambda: update(sim, cron, schedule=too_long))
+    assert error.details["field"] == "schedule"
+    assert get(sim, cron)["schedule"] == spaced
