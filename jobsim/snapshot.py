@@ -4,6 +4,10 @@
 ``load(value)`` builds a new world from it, or raises :class:`SnapshotError`
 saying what is wrong — it never hands back a half-restored world. The indexes
 (pagination, batch membership) are not stored: they are rebuilt from the records.
+
+A behaviour is stored once, in ``behaviors``, however many jobs and targets share
+it (a job keeps its target's behaviour object); they refer to it by position.
+Version 1 snapshots, which stored a copy in each job and target, still load.
 """
 
 from __future__ import annotations
@@ -43,7 +47,9 @@ from jobsim.world import World
 __all__ = ["FORMAT", "VERSION", "SnapshotError", "dump", "load"]
 
 FORMAT = "jobsim-snapshot"
-VERSION = 1
+VERSION = 2
+#: Versions :func:`load` reads: 1 stored each behaviour inline, in every job and target.
+_READABLE = (1, 2)
 
 _BASIC = {"str": str, "int": int, "bool": bool, "dict": dict, "list": list}
 
@@ -72,10 +78,32 @@ class SnapshotError(ValueError):
 
 def dump(world: World, transcript: list[dict[str, Any]]) -> dict[str, Any]:
     """The JSON-able state of ``world`` (a fresh value)."""
+    behaviors: list[dict[str, Any]] = []
+    positions: dict[int, int] = {}  # id() of a behaviour -> its position in ``behaviors``
+
+    def ref(b: Behavior | None) -> int | None:
+        if b is None:
+            return None
+        at = positions.get(id(b))
+        if at is None:
+            at = positions[id(b)] = len(behaviors)
+            behaviors.append(behavior_to_dict(b))
+        return at
+
+    targets = [
+        {
+            "name": t.name,
+            "description": t.description,
+            "input_schema": copy_json(t.input_schema),
+            "output_schema": copy_json(t.output_schema),
+            "behavior": ref(t.behavior),
+        }
+        for t in world.targets.values()
+    ]
     jobs = []
     for job in world.jobs.values():
         item = {name: copy_json(getattr(job, name)) for name in _JOB_FIELDS}
-        item["behavior"] = None if job.behavior is None else behavior_to_dict(job.behavior)
+        item["behavior"] = ref(job.behavior)
         item["log"] = [list(entry) for entry in job.log]
         jobs.append(item)
     return {
@@ -88,16 +116,8 @@ def dump(world: World, transcript: list[dict[str, Any]]) -> dict[str, Any]:
         "projects": [{"id": p.id, "slug": p.slug} for p in world.projects.values()],
         "environments": [_scoped(s) for s in world.environments.values()],
         "branches": [_scoped(s) for s in world.branches.values()],
-        "targets": [
-            {
-                "name": t.name,
-                "description": t.description,
-                "input_schema": copy_json(t.input_schema),
-                "output_schema": copy_json(t.output_schema),
-                "behavior": None if t.behavior is None else behavior_to_dict(t.behavior),
-            }
-            for t in world.targets.values()
-        ],
+        "behaviors": behaviors,
+        "targets": targets,
         "jobs": jobs,
         "batches": [
             {name: copy_json(getattr(b, name)) for name in _BATCH_FIELDS}
@@ -197,20 +217,21 @@ def load(value: Any) -> tuple[World, list[dict[str, Any]]]:
     r = _Reader()
     if not isinstance(value, dict):
         raise r.fail(f"expected an object, found {type(value).__name__}")
-    if value.get("format") != FORMAT or value.get("version") != VERSION:
+    version = value.get("version")
+    if value.get("format") != FORMAT or type(version) is not int or version not in _READABLE:
         raise r.fail(
-            f"not a {FORMAT} of version {VERSION} "
+            f"not a {FORMAT} of version {' or '.join(map(str, _READABLE))} "
             f"(format={value.get('format')!r}, version={value.get('version')!r})"
         )
     try:
-        return _load(r, copy_json(value))
+        return _load(r, copy_json(value), version)
     except SnapshotError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as e:
         raise r.fail(f"{type(e).__name__}: {e}") from None
 
 
-def _load(r: _Reader, v: dict[str, Any]) -> tuple[World, list[dict[str, Any]]]:
+def _load(r: _Reader, v: dict[str, Any], version: int) -> tuple[World, list[dict[str, Any]]]:
     knobs = r.get(v, "knobs", dict)
     with r.at(".knobs"):
         cancel_terminal = r.get(knobs, "cancel_terminal", str)
@@ -241,23 +262,22 @@ def _load(r: _Reader, v: dict[str, Any]) -> tuple[World, list[dict[str, Any]]]:
             if item.project_id not in world.projects:
                 raise r.fail(f"unknown project {item.project_id!r}")
             table[item.id] = item
+    behaviors = _Behaviors(r, v, version)
     for _, t in r.items(v, "targets"):
-        behavior = r.get(t, "behavior", dict, nullable=True)
         target = make_target(
             r.get(t, "name", str),
             r.get(t, "description", str, nullable=True),
             r.get(t, "input_schema", dict, nullable=True),
             r.get(t, "output_schema", dict, nullable=True),
-            None if behavior is None else behavior_from_dict(behavior),
+            behaviors.of(t),
         )
         world.targets[target.name] = target
 
     for _, raw in r.items(v, "jobs"):
         kwargs = _record(r, raw, _JOB_FIELDS)
-        behavior = r.get(raw, "behavior", dict, nullable=True)
         job = Job(
             **kwargs,
-            behavior=None if behavior is None else behavior_from_dict(behavior),
+            behavior=behaviors.of(raw),
             log=[tuple(e) for e in r.get(raw, "log", list)],
         )
         if job.status not in STATUSES:
@@ -308,7 +328,42 @@ def _load(r: _Reader, v: dict[str, Any]) -> tuple[World, list[dict[str, Any]]]:
             world.faults[tool] = deque(dict(f) for f in items)
     transcript = r.get(v, "transcript", list)
     _check(r, v, world, transcript)
+    for i, b in enumerate(behaviors.all):
+        with r.at(f".behaviors[{i}]"):
+            _behavior(r, b)
     return world, transcript
+
+
+class _Behaviors:
+    """The behaviours of a snapshot: read once each, shared by the jobs and targets
+    that refer to them (version 2); or, in version 1, one per distinct inline copy."""
+
+    def __init__(self, r: _Reader, v: dict[str, Any], version: int) -> None:
+        self.r, self.inline = r, version == 1
+        self.all: list[Behavior] = []
+        self.seen: dict[tuple[Any, ...], Behavior] = {}  # version 1: by value
+        if not self.inline:
+            self.all = [behavior_from_dict(b) for _, b in r.items(v, "behaviors")]
+
+    def of(self, record: Any) -> Behavior | None:
+        """The behaviour a job or target record names (``None`` if it has none)."""
+        r = self.r
+        if self.inline:
+            raw = r.get(record, "behavior", dict, nullable=True)
+            if raw is None:
+                return None
+            b = behavior_from_dict(raw)
+            key = (b.start_after_ms, b.run_ms, b.exit_codes, b.events)
+            if key not in self.seen:  # equal copies become one shared behaviour
+                self.seen[key] = b
+                self.all.append(b)
+            return self.seen[key]
+        at: int | None = r.get(record, "behavior", int, nullable=True)
+        if at is None:
+            return None
+        if not 0 <= at < len(self.all):
+            raise r.fail(f"behavior {at} is not a position in behaviors (0 to {len(self.all) - 1})")
+        return self.all[at]
 
 
 def _rebuild_indexes(r: _Reader, world: World) -> None:
@@ -376,8 +431,6 @@ def _check(r: _Reader, v: dict[str, Any], world: World, transcript: list[Any]) -
             for schema in (target.input_schema, target.output_schema):
                 if schema is not None:
                     _schema(r, schema)
-            if target.behavior is not None:
-                _behavior(r, target.behavior)
 
     for i, job in enumerate(world.jobs.values()):
         with r.at(f".jobs[{i}]"):
@@ -481,9 +534,6 @@ def _job(r: _Reader, world: World, job: Job, when: Any, number: Any) -> None:
         raise r.fail(f"exit_code {job.exit_code!r} does not fit status {status!r}")
     if job.running and status != WORKING:
         raise r.fail(f"a {status} job has no running attempt")
-    if job.behavior is not None:
-        with r.at(".behavior"):
-            _behavior(r, job.behavior)
     for k, entry in enumerate(job.log):
         with r.at(f".log[{k}]"):
             if len(entry) != 5:

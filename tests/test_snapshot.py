@@ -480,7 +480,7 @@ def _target(v: dict[str, Any]) -> dict[str, Any]:
 
 
 def _target_behavior(v: dict[str, Any]) -> dict[str, Any]:
-    behavior: dict[str, Any] = v["targets"][0]["behavior"]
+    behavior: dict[str, Any] = v["behaviors"][v["targets"][0]["behavior"]]
     return behavior
 
 
@@ -716,3 +716,61 @@ def test_behaviour_times_round_trip_exactly_and_times_past_the_clock_are_refused
             sim.call("sim_define_target", {"name": "x", "behavior": {"run_seconds": seconds}})
         assert caught.value.code == "invalid_arguments"
         assert "behavior.run_seconds" in caught.value.message
+
+
+# -- behaviours: stored once, shared by the jobs and targets that have them ---------------
+
+
+def _sim_with_shared_behaviour() -> Simulator:
+    sim = Simulator(seed=3)
+    sim.call("sim_create_project", {"slug": "p"})
+    long_script = {"run_seconds": 2, "exit_codes": [1] * 1000 + [0]}
+    sim.call("sim_define_target", {"name": "t", "behavior": long_script})
+    for i in range(5):
+        sim.call("create_job", {"project_reference": "p", "name": f"j{i}", "target": "t"})
+    sim.call("sim_define_target", {"name": "t", "behavior": {"exit_codes": [3]}})
+    sim.call("create_job", {"project_reference": "p", "name": "later", "target": "t"})
+    return sim
+
+
+def test_a_behaviour_is_stored_once_however_many_jobs_share_it() -> None:
+    snap = _sim_with_shared_behaviour().snapshot()
+    assert [b["exit_codes"][-1] for b in snap["behaviors"]] == [3, 0]  # the target's first
+    assert [t["behavior"] for t in snap["targets"]] == [0]
+    assert [j["behavior"] for j in snap["jobs"]] == [1, 1, 1, 1, 1, 0]
+    del snap["transcript"]  # which holds the defining call's arguments
+    assert json.dumps(snap).count(json.dumps([1] * 1000 + [0])) == 1  # the long script, once
+
+
+def test_restored_jobs_share_one_behaviour_object_and_keep_their_scripts() -> None:
+    sim = _sim_with_shared_behaviour()
+    restored = Simulator.from_snapshot(json.loads(json.dumps(sim.snapshot())))
+    world = restored._world
+    jobs = list(world.jobs.values())
+    assert all(j.behavior is jobs[0].behavior for j in jobs[:5])
+    assert jobs[5].behavior is world.targets["t"].behavior
+    assert jobs[0].behavior is not None
+    assert jobs[0].behavior.exit_codes[-1] == 0
+    assert restored.snapshot() == sim.snapshot()
+
+
+def test_a_version_1_snapshot_with_inline_behaviours_still_loads() -> None:
+    sim = _sim_with_shared_behaviour()
+    snap = sim.snapshot()
+    old = copy.deepcopy(snap)
+    behaviors = old.pop("behaviors")
+    old["version"] = 1
+    for record in (*old["targets"], *old["jobs"]):
+        record["behavior"] = copy.deepcopy(behaviors[record["behavior"]])
+    restored = Simulator.from_snapshot(old)
+    assert restored.snapshot() == snap
+
+
+@pytest.mark.parametrize("position", [2, -1, True, "0", 0.0])
+def test_a_behaviour_position_outside_behaviors_is_refused(position: Any) -> None:
+    snap = _sim_with_shared_behaviour().snapshot()
+    snap["jobs"][0]["behavior"] = position
+    with pytest.raises(SnapshotError) as info:
+        Simulator.from_snapshot(snap)
+    assert "jobs[0]" in str(info.value)
+    assert "behavior" in str(info.value)
