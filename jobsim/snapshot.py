@@ -41,7 +41,13 @@ from jobsim.registry import TOOLS
 from jobsim.runtime import ATTEMPT_END, DEADLINE, JOB_START, NEXT_ATTEMPT
 from jobsim.scheduler import EVENT_KINDS, Event
 from jobsim.serialize import copy_json
-from jobsim.targets import MAX_BEHAVIOR_SECONDS, behavior_from_dict, behavior_to_dict, make_target
+from jobsim.targets import (
+    MAX_BEHAVIOR_SECONDS,
+    behavior_from_dict,
+    behavior_to_dict,
+    check_patterns,
+    make_target,
+)
 from jobsim.world import World
 
 __all__ = ["FORMAT", "VERSION", "SnapshotError", "dump", "load"]
@@ -431,6 +437,11 @@ def _check(r: _Reader, v: dict[str, Any], world: World, transcript: list[Any]) -
             for schema in (target.input_schema, target.output_schema):
                 if schema is not None:
                     _schema(r, schema)
+            if target.input_schema is not None:
+                try:
+                    check_patterns(target.input_schema)
+                except ToolError as e:
+                    raise r.fail(e.message) from None
 
     for i, job in enumerate(world.jobs.values()):
         with r.at(f".jobs[{i}]"):

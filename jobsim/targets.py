@@ -15,12 +15,19 @@ from jsonschema.exceptions import SchemaError
 from jobsim.arguments import finite_json, non_empty
 from jobsim.clock import seconds_to_ms
 from jobsim.errors import invalid, not_found
+from jobsim.patterns import ambiguous_repeat, schema_patterns
 from jobsim.records import Behavior, Target
 from jobsim.registry import handler
 from jobsim.serialize import copy_json, target_dict
 from jobsim.world import World
 
-__all__ = ["MAX_BEHAVIOR_SECONDS", "behavior_from_dict", "behavior_to_dict", "make_target"]
+__all__ = [
+    "MAX_BEHAVIOR_SECONDS",
+    "behavior_from_dict",
+    "behavior_to_dict",
+    "check_patterns",
+    "make_target",
+]
 
 #: Longest start delay or run time of a behaviour: more than the clock can ever reach
 #: (it ends with the year 9999), and small enough that seconds <-> milliseconds is exact
@@ -37,8 +44,27 @@ def _checked_schema(args: dict[str, Any], key: str) -> dict[str, Any] | None:
         Draft7Validator.check_schema(schema)
     except SchemaError as e:
         raise invalid(key, f"is not a valid draft-07 JSON Schema: {e.message}") from None
+    if key == "input_schema":  # the only schema jobsim matches values against
+        check_patterns(schema)
     checked: dict[str, Any] = copy_json(schema)
     return checked
+
+
+def check_patterns(schema: dict[str, Any]) -> None:
+    """Refuse an ``input_schema`` with a regex that can take exponential time to match
+    (see :mod:`jobsim.patterns`): every config checked against it would pay for it."""
+    for where, pattern in schema_patterns(schema):
+        why = ambiguous_repeat(pattern)
+        if why is not None:
+            raise invalid(
+                "input_schema",
+                f"{where} {pattern!r} has {why}, which can take exponential time to match "
+                "(Python's regex engine backtracks); write it without a group of variable "
+                "length that repeats, e.g. '^[a-z.]+$' rather than '^([a-z]+\\.)+$', or "
+                "list a fixed repeat out",
+                at=where,
+                pattern=pattern,
+            )
 
 
 def behavior_from_dict(raw: dict[str, Any]) -> Behavior:

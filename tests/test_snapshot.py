@@ -519,6 +519,10 @@ DAMAGES: dict[str, tuple[Damage, str]] = {
     "cron timeout negative": (_edit(CRON, timeout_seconds=-1), "timeout_seconds"),
     "cron status unknown": (_edit(CRON, status="asleep"), "status"),
     "target schema invalid": (_edit(_target, input_schema={"type": "nope"}), "draft-07"),
+    "target pattern exponential": (
+        _edit(_target, input_schema={"properties": {"x": {"pattern": "^(a+)+$"}}}),
+        "exponential time",
+    ),
     "behaviour exit codes empty": (_edit(_target_behavior, exit_codes=[]), "exit_codes"),
     "behaviour run time negative": (_edit(_target_behavior, run_seconds=-1), "run_seconds"),
     "behaviour run time past the end": (_edit(_target_behavior, run_seconds=10**20), "run_seconds"),

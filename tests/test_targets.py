@@ -366,3 +366,77 @@ def test_a_schema_ref_within_the_schema_is_followed(sim):
         {"project_reference": P, "name": "j", "target": "task:x", "config": {"n": 0}},
     )
     assert error.details["field"] == "config.n"
+
+
+# -- patterns that backtrack exponentially are refused up front ------------------------
+
+
+def _string_schema(pattern: str) -> dict[str, Any]:
+    return {"type": "object", "properties": {"x": {"type": "string", "pattern": pattern}}}
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "^(a+)+$",
+        "(a*)*b",
+        "^(a|ab)*$",
+        "^([a-z]+\\.)+[a-z]+$",
+        "(\\d{1,3}\\.){3}",
+        "(?=(a+)+)x",
+        "(?>(a+)+b)",
+        "^((a)|b){2,}$",
+    ],
+)
+def test_a_pattern_that_can_backtrack_exponentially_is_refused_and_nothing_is_defined(sim, pattern):
+    error = refused(
+        sim, "sim_define_target", {"name": "slow", "input_schema": _string_schema(pattern)}
+    )
+    assert error.code == "invalid_arguments"
+    assert error.details == {
+        "field": "input_schema",
+        "at": "properties.x.pattern",
+        "pattern": pattern,
+    }
+    assert "exponential time" in error.message
+    lookup = {"project_reference": P, "target_name": "slow"}
+    assert refused(sim, "get_job_target", lookup).code == "not_found"
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "^[a-z0-9-]+$",
+        "^(?:a|b)+$",
+        "^(foo|bar)-[0-9]+$",
+        "^(ab{2})+$",
+        "^(a+)?$",
+        "^\\d{4}-\\d{2}-\\d{2}$",
+        "^(?>a+)+$",
+        "^(a++)+$",
+    ],
+)
+def test_a_pattern_that_cannot_backtrack_exponentially_is_accepted_and_checked(sim, pattern):
+    sim.call("sim_define_target", {"name": "ok", "input_schema": _string_schema(pattern)})
+    error = refused(
+        sim,
+        "create_job",
+        {"project_reference": P, "name": "n", "target": "ok", "config": {"x": "!" * 10_000}},
+    )
+    assert error.details["field"] == "config.x"
+
+
+def test_patterns_are_found_in_nested_schemas_and_pattern_property_names_but_not_in_data(sim):
+    data_only = {"enum": [{"pattern": "(a+)+"}], "default": {"pattern": "(a+)+"}}
+    sim.call("sim_define_target", {"name": "data", "input_schema": data_only})
+    nested = {"items": [{"anyOf": [{"not": {"pattern": "(x|xy)+"}}]}]}
+    error = refused(sim, "sim_define_target", {"name": "n", "input_schema": nested})
+    assert error.details["at"] == "items[0].anyOf[0].not.pattern"
+    keyed = {"patternProperties": {"^(k+)+$": {}}}
+    error = refused(sim, "sim_define_target", {"name": "k", "input_schema": keyed})
+    assert error.details["at"] == "patternProperties"
+
+
+def test_an_output_schema_pattern_is_never_matched_so_it_is_not_refused(sim):
+    sim.call("sim_define_target", {"name": "o", "output_schema": _string_schema("^(a+)+$")})
+    assert target_of(sim, "o")["output_schema"] == _string_schema("^(a+)+$")
