@@ -12,7 +12,6 @@ would run more than :data:`MAX_TICKS_PER_ADVANCE` ticks is refused before it sta
 
 from __future__ import annotations
 
-import copy
 import heapq
 from collections.abc import Iterator
 from datetime import datetime
@@ -64,10 +63,11 @@ CRON_TICK = "cron_tick"
 #: millisecond at this length (a 1 MB schedule took seconds).
 MAX_SCHEDULE_LENGTH = 1000
 #: Most cron ticks (fire times of active cron jobs, fired or skipped) one advance
-#: may run: about a month of an every-minute cron job. Each tick creates at most one
-#: job, and a job's own events are bounded by its ``backoff_limit``, so this bounds
-#: the work and memory of any one ``sim_advance_clock``.
-MAX_TICKS_PER_ADVANCE = 50_000
+#: may run: two weeks of an every-minute cron job, two years of an hourly one. Each
+#: tick creates at most one job, and a job's own events are bounded by its
+#: ``backoff_limit``, so this bounds the work and memory of any one
+#: ``sim_advance_clock`` (about a second at most on a slow machine, refusal included).
+MAX_TICKS_PER_ADVANCE = 20_000
 
 
 def check_timezone(name: str, field: str = "timezone") -> ZoneInfo:
@@ -113,7 +113,9 @@ def _iterate(schedule: str, timezone: str, local: datetime) -> CronSim:
     start a forward iteration: microseconds dropped, and the wall clock made naive
     when cronsim applies Debian's DST rules to this schedule (``fixup_tz``).
     """
-    sim = copy.copy(_parsed(schedule, timezone))
+    parsed = _parsed(schedule, timezone)
+    sim = object.__new__(type(parsed))  # a shallow copy, without copy.copy's overhead
+    sim.__dict__.update(parsed.__dict__)
     start = local.replace(microsecond=0)
     sim.dt = start if sim.fixup_tz is None else start.replace(tzinfo=None)
     return sim
