@@ -1,8 +1,8 @@
 """The event queue of the discrete-event simulation, and the one place time moves.
 
 :func:`advance` is the only caller of :meth:`Clock.advance_to
-<jobsim.clock.Clock.advance_to>` besides restoring a snapshot: it runs the checks
-and hooks registered for an advance, then every event due, in order.
+<jobsim.clock.Clock.advance_to>` (a restored snapshot starts a new clock): it runs
+the checks and hooks registered for an advance, then every event due, in order.
 
 Events are ordered by (due time, scheduling order): two events due at the same
 millisecond run in the order they were scheduled. An event names its kind, the id

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
+import jobsim
 from jobsim import Simulator, ToolError
 from jobsim.clock import (
     DEFAULT_START,
@@ -211,3 +213,14 @@ def test_advance_clock_argument_must_be_a_number():
         sim.call("sim_advance_clock", {"seconds": "10"})
     assert info.value.code == "invalid_arguments"
     assert info.value.message == ("seconds: '10' is not of type 'number'; expected a number >= 0")
+
+
+def test_only_the_scheduler_moves_the_clock():
+    """The advance loop is the one time seam: no other module calls ``advance_to``."""
+    package = Path(jobsim.__file__).parent
+    movers = {
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if ".advance_to(" in path.read_text(encoding="utf-8")
+    }
+    assert movers == {"clock.py", "scheduler.py"}  # clock.py: its own doctest
