@@ -918,3 +918,20 @@ def test_a_schedule_longer_than_the_cap_is_refused_on_create_and_update(sim):
     error = refused(lambda: update(sim, cron, schedule=too_long))
     assert error.details["field"] == "schedule"
     assert get(sim, cron)["schedule"] == spaced
+
+
+def test_an_advance_too_short_to_reach_the_cap_computes_no_fire_times(monkeypatch):
+    sim = Simulator(seed=1, record=False)
+    sim.call("sim_create_project", {"slug": P})
+    for _ in range(5):
+        create(sim, concurrency_policy="Allow")
+
+    def no_counting(*args: Any) -> Any:
+        raise AssertionError("the tick check counted fire times it could not need")
+
+    monkeypatch.setattr(cron_module, "_ticks", no_counting)
+    advance(sim, 86_400)  # at most 5 x 2,882 ticks by the 30 s bound: under the cap
+    assert sim.call("list_jobs", {"project_reference": P, "limit": 1})["data"]
+    monkeypatch.setattr(cron_module, "MAX_TICKS_PER_ADVANCE", 5 * 2_882 - 1)
+    with pytest.raises(AssertionError, match="could not need"):
+        advance(sim, 86_400)
