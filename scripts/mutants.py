@@ -138,8 +138,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "jobs-foreign-cursor",
         "a cursor of another project's job is accepted by list_jobs",
-        "resolve_cursor(world, cursor, lambda j: j.project_id == project.id)",
-        "resolve_cursor(world, cursor, lambda j: True)",
+        "resolve_cursor(world.jobs, cursor, lambda j: j.project_id == project.id)",
+        "resolve_cursor(world.jobs, cursor, lambda j: True)",
     ),
     Mutant(
         "jobs-group-filters-replace",
