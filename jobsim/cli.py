@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from jobsim.transcript import SERVER_LIMIT
+
 __all__ = ["main"]
 
 
@@ -44,6 +46,13 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         action="append",
         metavar="TOKEN=PROJECT",
         help="HTTP: require bearer tokens; each sees one project (repeatable)",
+    )
+    serve.add_argument(
+        "--transcript-limit",
+        type=int,
+        default=SERVER_LIMIT,
+        metavar="N",
+        help=f"keep the latest N calls in the transcript; 0 keeps all (default: {SERVER_LIMIT})",
     )
     serve.set_defaults(run=_serve)
 

@@ -7,16 +7,32 @@ from datetime import datetime
 from typing import Any
 
 # The tool modules register their handlers with the registry on import.
-from jobsim import batches, cron, events, faults, jobs, projects, runtime, snapshot, targets  # noqa: F401
+from jobsim import (  # noqa: F401
+    batches,
+    cron,
+    events,
+    faults,
+    jobs,
+    projects,
+    runtime,
+    snapshot,
+    targets,
+    transcript_tool,
+)
 from jobsim.clock import DEFAULT_START, format_ms, parse_start
 from jobsim.errors import ToolError, json_safe
 from jobsim.registry import TOOLS, get
-from jobsim.transcript import Transcript
+from jobsim.transcript import UNRECORDED, Transcript
 from jobsim.world import World
 
 __all__ = ["Simulator"]
 
 _CANCEL_TERMINAL = ("conflict", "return")
+
+
+def _recorded(tool: object) -> bool:
+    # A refused call's tool may be anything the caller passed, a list included.
+    return not (isinstance(tool, str) and tool in UNRECORDED)
 
 
 class Simulator:
@@ -47,6 +63,9 @@ class Simulator:
         pytest fixture turns it on.
     ``record``
         When false, :attr:`transcript` stays empty (for very long runs).
+    ``transcript_limit``
+        Keep only the latest this many transcript entries (``None``: all of them),
+        so that a long-running server's memory stays flat.
     """
 
     def __init__(
@@ -58,6 +77,7 @@ class Simulator:
         strict_targets: bool = False,
         validate_outputs: bool = False,
         record: bool = True,
+        transcript_limit: int | None = None,
     ) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise TypeError(f"seed must be an int, not {type(seed).__name__}")
@@ -75,8 +95,9 @@ class Simulator:
             cancel_terminal=cancel_terminal,
             strict_targets=bool(strict_targets),
         )
+        self._world.transcript = Transcript(limit=transcript_limit)
         self._lock = threading.RLock()
-        self._transcript = Transcript()
+        self._calls = 0
 
     # -- the one entry point ----------------------------------------------------------
 
@@ -87,6 +108,7 @@ class Simulator:
         changes nothing but the transcript (and an injected fault's counter).
         """
         with self._lock:
+            self._calls += 1
             world = self._world
             now = world.now
             try:
@@ -104,8 +126,8 @@ class Simulator:
                         )
                 result = spec.run(world, arguments)
             except ToolError as error:
-                if self.record:
-                    self._transcript.append(
+                if self.record and _recorded(tool):
+                    world.transcript.append(
                         {
                             "at": format_ms(now),
                             "tool": json_safe(tool),
@@ -120,19 +142,21 @@ class Simulator:
                 errors = list(spec.output_validator.iter_errors(result))
                 if errors:  # pragma: no cover - a bug in jobsim if ever hit
                     raise AssertionError(f"{tool} output breaks its schema: {errors[0].message}")
-            if self.record:
-                self._transcript.append(
+            if self.record and spec.name not in UNRECORDED:
+                world.transcript.append(
                     {"at": format_ms(now), "tool": tool, "arguments": arguments, "result": result}
                 )
             return result
 
     # -- snapshots ----------------------------------------------------------------------
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self, *, transcript: bool = True) -> dict[str, Any]:
         """The whole state as a fresh JSON-able value: clock, id source, records,
-        pending events, targets, faults and transcript."""
+        pending events, targets, faults and transcript (an empty list with
+        ``transcript=False``, for readers such as :mod:`jobsim.timeline`)."""
         with self._lock:
-            value = snapshot.dump(self._world, self._transcript.entries())
+            world = self._world
+            value = snapshot.dump(world, world.transcript.entries() if transcript else [])
             value["simulator"] = {
                 "seed": self.seed,
                 "validate_outputs": self.validate_outputs,
@@ -160,8 +184,8 @@ class Simulator:
         sim = cls(
             seed=meta["seed"], validate_outputs=meta["validate_outputs"], record=meta["record"]
         )
+        world.transcript = Transcript(transcript)
         sim._world = world
-        sim._transcript = Transcript(transcript)
         return sim
 
     # -- conveniences -----------------------------------------------------------------
@@ -175,7 +199,18 @@ class Simulator:
     def transcript(self) -> list[dict[str, Any]]:
         """Every call so far: ``{at, tool, arguments, result | error}`` (a fresh copy)."""
         with self._lock:
-            return self._transcript.entries()
+            return self._world.transcript.entries()
+
+    @property
+    def calls(self) -> int:
+        """How many calls :meth:`call` has taken, refused ones included: a reader can
+        tell from it that nothing changed since it last looked."""
+        return self._calls
+
+    @property
+    def transcript_limit(self) -> int | None:
+        """How many transcript entries are kept at most (``None``: all of them)."""
+        return self._world.transcript.limit
 
     def find_project(self, reference: str) -> dict[str, str] | None:
         """``{id, slug}`` of the project ``reference`` names (id first, then slug), or

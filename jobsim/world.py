@@ -17,6 +17,7 @@ from jobsim.lifecycle import COMPLETED, TERMINAL, transition
 from jobsim.pagination import Index
 from jobsim.records import Batch, CronJob, Job, Project, Scoped, Target
 from jobsim.scheduler import EventQueue
+from jobsim.transcript import Transcript
 
 __all__ = ["World"]
 
@@ -49,6 +50,8 @@ class World:
         self.crons: dict[str, CronJob] = {}
         self.deleting: set[str] = set()  # crons to drop at the next advance > 0
         self.faults: dict[str, deque[dict[str, Any]]] = {}
+        # Every call the simulator saw; Simulator.call writes it, sim_get_transcript reads it.
+        self.transcript = Transcript()
 
     @property
     def now(self) -> int:

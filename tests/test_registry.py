@@ -31,6 +31,7 @@ CONTROL = {
     "sim_start_job",
     "sim_finish_job",
     "sim_inject_fault",
+    "sim_get_transcript",
 }
 DRAFT7 = "http://json-schema.org/draft-07/schema#"
 
@@ -79,6 +80,7 @@ def test_every_tool_but_the_first_takes_a_project_reference():
         "sim_advance_clock",
         "sim_define_target",
         "sim_inject_fault",
+        "sim_get_transcript",
     }
     for name, spec in TOOLS.items():
         if name not in without:

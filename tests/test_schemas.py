@@ -215,6 +215,8 @@ def test_every_tool_output_validates_against_its_output_schema():
     )
     call("get_job_events", project_reference=p, job_id=scripted["id"], direction="forward")
     call("sim_inject_fault", tool="get_job", code="rate_limited", message="slow down", times=2)
+    call("sim_get_transcript", limit=3)  # newest first: a refused call among them
+    call("sim_get_transcript", from_index=0, limit=2)
 
     assert set(call.called) == set(TOOLS), sorted(set(TOOLS) - set(call.called))
     assert call.statuses == {"submitted", "working", "completed", "failed", "canceled"}

@@ -94,8 +94,8 @@ def test_entries_read_back_the_same_across_sealed_chunks(monkeypatch):
     for i in range(40):
         sim.call("create_job", {"project_reference": "p", "name": f"n{i}", "target": "t"})
     entries = sim.transcript
-    assert len(entries) == len(sim._transcript) == 41
-    assert sim._transcript._sealed, "no chunk was sealed; the test checks nothing"
+    assert len(entries) == len(sim._world.transcript) == 41
+    assert sim._world.transcript._sealed, "no chunk was sealed; the test checks nothing"
     assert [e["tool"] for e in entries] == ["sim_create_project"] + ["create_job"] * 40
     assert [e["arguments"]["name"] for e in entries[1:]] == [f"n{i}" for i in range(40)]
     assert Simulator.from_snapshot(sim.snapshot()).transcript == entries
@@ -128,7 +128,7 @@ def test_clear_forgets_every_entry():
     store.clear()
     assert len(store) == 0
     assert store.entries() == []
-    assert repr(store) == "<Transcript entries=0 sealed_chunks=0>"
+    assert repr(store) == "<Transcript entries=0 first=3 limit=None sealed_chunks=0>"
 
 
 def test_a_refused_call_with_non_finite_numbers_is_recorded_as_json():

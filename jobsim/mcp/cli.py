@@ -46,7 +46,9 @@ def run_serve(args: argparse.Namespace) -> int:
         if not 1 <= args.port <= 65535:
             raise ValueError(f"--port {args.port}: expected 1 to 65535")
         knobs = {} if args.start is None else {"start": args.start}
-        sim = Simulator(args.seed, **knobs)
+        if args.transcript_limit < 0:
+            raise ValueError(f"--transcript-limit {args.transcript_limit}: expected N >= 0")
+        sim = Simulator(args.seed, transcript_limit=args.transcript_limit or None, **knobs)
         if args.world is not None:
             load_world(sim, args.world)
     except (ValueError, TypeError) as error:  # WorldFileError is a ValueError
