@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from jobsim.timeline import MAX_ROWS
 from jobsim.transcript import SERVER_LIMIT
 
 __all__ = ["main"]
@@ -14,8 +15,43 @@ __all__ = ["main"]
 def _demo(args: argparse.Namespace) -> int:
     from jobsim.demo import run_demo
 
-    run_demo(seed=args.seed)
+    sim = run_demo(seed=args.seed)
+    if args.timeline is not None:
+        from jobsim.timeline import write
+
+        print(f"timeline written to {write(sim, args.timeline)}")
     return 0
+
+
+def _timeline(args: argparse.Namespace) -> int:
+    from jobsim.snapshot import SnapshotError
+    from jobsim.timeline import load_snapshot, write
+
+    try:
+        if args.max_rows < 1:
+            raise ValueError(f"--max-rows {args.max_rows}: expected N >= 1")
+        snapshot = load_snapshot(args.snapshot)
+        path = write(snapshot, args.out, max_rows=args.max_rows, project=args.project)
+    except (OSError, ValueError, SnapshotError) as error:  # JSONDecodeError is a ValueError
+        print(f"jobsim timeline: {error}", file=sys.stderr)
+        return 2
+    print(f"timeline written to {path}")
+    return 0
+
+
+def _add_timeline(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    timeline = sub.add_parser(
+        "timeline", help="draw a snapshot's jobs over virtual time (self-contained HTML or SVG)"
+    )
+    timeline.add_argument("snapshot", metavar="SNAPSHOT.json", help="Simulator.snapshot() as JSON")
+    timeline.add_argument(
+        "-o", "--out", required=True, metavar="FILE", help="FILE.html (a page) or FILE.svg"
+    )
+    timeline.add_argument(
+        "--max-rows", type=int, default=MAX_ROWS, metavar="N", help=f"default: {MAX_ROWS}"
+    )
+    timeline.add_argument("--project", metavar="PROJECT", help="only this project (slug or id)")
+    timeline.set_defaults(run=_timeline)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -82,8 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = sub.add_parser("demo", help="run a short scenario and print its timeline")
     demo.add_argument("--seed", type=int, default=0, help="seed of the id source (default: 0)")
+    demo.add_argument("--timeline", metavar="FILE", help="also write its timeline (.html or .svg)")
     demo.set_defaults(run=_demo)
     _add_serve(sub)
+    _add_timeline(sub)
     _add_fixtures(sub)
     _add_verify(sub)
     return parser
