@@ -23,12 +23,16 @@ Fixtures:
     ``start``; stopped after the test. It has its own simulator, not ``jobsim``.
 
 When a test that used the ``jobsim`` fixture fails, its report gets a
-"jobsim transcript" section: every call the simulator saw, in order.
+"jobsim transcript" section: every call the simulator saw, in order; and a
+"jobsim timeline" section naming the HTML picture of the simulation
+(:mod:`jobsim.timeline`) written under the test's temporary directory, or into
+``--jobsim-artifacts DIR``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -36,6 +40,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Generator, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -46,7 +51,9 @@ if TYPE_CHECKING:
     from mcp.client.session import ClientSession
 
 __all__ = [
+    "TIMELINE_SECTION",
     "TRANSCRIPT_SECTION",
+    "artifact_path",
     "format_transcript",
     "jobsim",
     "jobsim_mcp",
@@ -56,6 +63,8 @@ __all__ = [
 
 #: The title of the report section a failing test gets.
 TRANSCRIPT_SECTION = "jobsim transcript"
+#: The title of the section naming a failing test's timeline picture.
+TIMELINE_SECTION = "jobsim timeline"
 
 #: At most this many calls (the latest) are shown; longer values are cut.
 _TRANSCRIPT_CALLS = 200
@@ -66,6 +75,7 @@ _START_SECONDS = 30.0
 _STOP_SECONDS = 10.0
 
 _SIMULATOR = pytest.StashKey[Simulator]()
+_TMP = pytest.StashKey[pytest.TempPathFactory]()
 
 #: The ``jobsim`` fixture's ``validate_outputs`` unless the marker says otherwise: a
 #: test suite wants to hear at once when an output breaks its schema, and the check
@@ -96,7 +106,7 @@ def _knobs(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 
 @pytest.fixture
-def jobsim(request: pytest.FixtureRequest) -> Simulator:
+def jobsim(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Simulator:
     """A fresh Simulator, configured by ``@pytest.mark.jobsim(**knobs)``; outputs are
     validated unless the marker says ``validate_outputs=False``."""
     knobs = _knobs(request)
@@ -107,6 +117,7 @@ def jobsim(request: pytest.FixtureRequest) -> Simulator:
     except (TypeError, ValueError) as error:
         pytest.fail(f"@pytest.mark.jobsim: {error}", pytrace=False)
     request.node.stash[_SIMULATOR] = sim
+    request.node.stash[_TMP] = tmp_path_factory
     return sim
 
 
@@ -235,4 +246,32 @@ def pytest_runtest_makereport(
         sim = item.stash.get(_SIMULATOR, None)
         if sim is not None:
             report.sections.append((TRANSCRIPT_SECTION, format_transcript(sim.transcript)))
+            report.sections.append((TIMELINE_SECTION, _write_timeline(item, sim, report.when)))
     return report
+
+
+def artifact_path(item: pytest.Item, name: str) -> Path:
+    """Where a failing test's file ``name`` goes: ``--jobsim-artifacts DIR`` (one folder
+    per test, named after its node id) or the test's folder under pytest's temp dir."""
+    folder = re.sub(r"[^\w.-]+", "_", item.nodeid).strip("_")[-120:] or "test"
+    chosen = item.config.getoption("jobsim_artifacts", None)
+    if chosen is not None:
+        base = Path(chosen) / folder
+        base.mkdir(parents=True, exist_ok=True)
+    elif isinstance(used := getattr(item, "funcargs", {}).get("tmp_path"), Path):
+        base = used  # the test's own tmp_path
+    elif _TMP in item.stash:
+        base = item.stash[_TMP].mktemp(folder[-30:], numbered=True)
+    else:  # pragma: no cover - the jobsim fixture always stashes the factory
+        base = Path(tempfile.mkdtemp(prefix="jobsim-"))
+    return base / name
+
+
+def _write_timeline(item: pytest.Item, sim: Simulator, when: str) -> str:
+    from jobsim.timeline import write
+
+    try:
+        path = write(sim, artifact_path(item, f"timeline-{when}.html"))
+    except Exception as error:  # a report must never fail for its picture
+        return f"could not write the timeline: {type(error).__name__}: {error}"
+    return f"timeline of the simulation: {path}"

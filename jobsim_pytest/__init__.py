@@ -19,3 +19,15 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if not config.pluginmanager.is_registered(pytest_plugin):
         config.pluginmanager.register(pytest_plugin, "jobsim.pytest_plugin")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--jobsim-artifacts DIR``: where a failing test's timeline picture goes (declared
+    here, since options must exist before the late-registered plugin is loaded)."""
+    parser.getgroup("jobsim").addoption(
+        "--jobsim-artifacts",
+        metavar="DIR",
+        default=None,
+        help="write the timeline of a failing test's jobsim simulator into DIR "
+        "(default: the test's directory under pytest's temporary directory)",
+    )
