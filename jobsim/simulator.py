@@ -25,7 +25,22 @@ from jobsim.registry import TOOLS, get
 from jobsim.transcript import UNRECORDED, Transcript
 from jobsim.world import World
 
-__all__ = ["Simulator"]
+__all__ = ["READ_ONLY_TOOLS", "Simulator"]
+
+#: The tools that only read the state: :meth:`Simulator.peek` runs these and no other.
+READ_ONLY_TOOLS = frozenset(
+    {
+        "get_cron_job",
+        "get_job",
+        "get_job_batch",
+        "get_job_events",
+        "get_job_target",
+        "list_cron_jobs",
+        "list_job_batch_jobs",
+        "list_jobs",
+        "sim_get_transcript",
+    }
+)
 
 _CANCEL_TERMINAL = ("conflict", "return")
 
@@ -211,6 +226,27 @@ class Simulator:
     def transcript_limit(self) -> int | None:
         """How many transcript entries are kept at most (``None``: all of them)."""
         return self._world.transcript.limit
+
+    def peek(self, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        """Run a read-only tool (:data:`READ_ONLY_TOOLS`) as :meth:`call` would, but with
+        no transcript entry and no injected fault: for adapters that show the state
+        (the dashboard) without becoming part of the simulation they show.
+
+        Raises :class:`~jobsim.ToolError` as :meth:`call` does; ``ValueError`` for a
+        tool that is not read-only.
+        """
+        if tool not in READ_ONLY_TOOLS:
+            raise ValueError(
+                f"peek runs read-only tools only ({', '.join(sorted(READ_ONLY_TOOLS))}), "
+                f"not {tool!r}"
+            )
+        with self._lock:
+            return get(tool).run(self._world, arguments)
+
+    def projects(self) -> list[dict[str, str]]:
+        """``{id, slug}`` of every project, oldest first (a read with no transcript entry)."""
+        with self._lock:
+            return [{"id": p.id, "slug": p.slug} for p in self._world.projects.values()]
 
     def find_project(self, reference: str) -> dict[str, str] | None:
         """``{id, slug}`` of the project ``reference`` names (id first, then slug), or

@@ -28,7 +28,17 @@ from jobsim.lifecycle import DEADLINE_EXCEEDED, TERMINAL
 from jobsim.simulator import Simulator
 from jobsim.snapshot import load
 
-__all__ = ["MAX_ROWS", "Attempt", "JobRow", "job_rows", "render_html", "render_svg", "write"]
+__all__ = [
+    "MAX_ROWS",
+    "Attempt",
+    "JobRow",
+    "draw",
+    "job_rows",
+    "load_snapshot",
+    "render_html",
+    "render_svg",
+    "write",
+]
 
 #: Rows drawn at most (group headers included); the rest are counted in a note, so a
 #: simulation of 10,000 jobs still renders in well under a second and a few MB.
@@ -203,9 +213,14 @@ def render_svg(
     ``max_rows`` caps the rows drawn (a note counts the rest); ``project`` (an id or
     a slug) keeps only that project's jobs.
     """
+    return draw(_snapshot_of(source), max_rows=max_rows, project=project)
+
+
+def draw(snapshot: dict[str, Any], *, max_rows: int = MAX_ROWS, project: str | None = None) -> str:
+    """:func:`render_svg` of a snapshot already known to be sound (one that
+    ``Simulator.snapshot()`` just returned): it is not checked again."""
     if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
         raise ValueError(f"max_rows must be a whole number >= 1, not {max_rows!r}")
-    snapshot = _snapshot_of(source)
     now: int = snapshot["clock_ms"]
     groups = list(_groups(snapshot, project))
     shown: list[tuple[_Group, list[JobRow]]] = []

@@ -22,6 +22,7 @@ from mcp_types import RequestId
 from pydantic import AnyHttpUrl
 from starlette.applications import Starlette
 
+from jobsim.mcp.dashboard import dashboard_routes
 from jobsim.mcp.server import create_server
 from jobsim.simulator import Simulator
 
@@ -82,8 +83,11 @@ def http_app(
     the SDK's auth settings require.
     """
     server = create_server(sim, control=control, tokens=tokens)
+    dashboard = dashboard_routes(sim, tokens)  # the read-only page at /, same tokens
     if not tokens:
-        return server.streamable_http_app(streamable_http_path=MCP_PATH, host=host)
+        return server.streamable_http_app(
+            streamable_http_path=MCP_PATH, host=host, custom_starlette_routes=dashboard
+        )
     authority = f"[{host}]" if ":" in host else host
     auth = AuthSettings(
         issuer_url=AnyHttpUrl(f"http://{authority}:{port}"),
@@ -94,6 +98,7 @@ def http_app(
         host=host,
         auth=auth,
         token_verifier=ProjectTokens(tokens),
+        custom_starlette_routes=dashboard,
     )
 
 
