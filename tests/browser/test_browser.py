@@ -33,6 +33,18 @@ def root(url: str) -> str:
     return url.removesuffix("/mcp") + "/"
 
 
+def flaky_job(call: Any, slug: str, name: str, seconds: float | None = None) -> dict[str, Any]:
+    """A project ``slug`` with one job of the flaky target, the clock advanced ``seconds``."""
+    calls = [
+        ("sim_create_project", {"slug": slug}),
+        ("sim_define_target", FLAKY),
+        ("create_job", {"project_reference": slug, "name": name, "target": "flaky"}),
+    ]
+    if seconds is not None:
+        calls.append(("sim_advance_clock", {"seconds": seconds}))
+    return call(*calls)[2]
+
+
 def job_row(page: Any, job_id: str) -> Any:
     return page.locator(f'tr[data-open-job="{job_id}"]')
 
@@ -53,10 +65,7 @@ def test_a_status_changes_on_the_page_within_2s_of_an_advance_without_reload(
     page, server, mcp_caller
 ):
     call = mcp_caller(server)
-    call(("sim_create_project", {"slug": "live"}), ("sim_define_target", FLAKY))
-    (made,) = call(
-        ("create_job", {"project_reference": "live", "name": "watched", "target": "flaky"})
-    )
+    made = flaky_job(call, "live", "watched")
     page.goto(root(server))
     status = job_row(page, made["id"]).locator(".status")
     expect(status).to_have_text("submitted")
@@ -67,12 +76,7 @@ def test_a_status_changes_on_the_page_within_2s_of_an_advance_without_reload(
 
 
 def test_the_timeline_has_one_bar_per_attempt_of_a_job_that_retried(page, server, mcp_caller):
-    call = mcp_caller(server)
-    call(("sim_create_project", {"slug": "bars"}), ("sim_define_target", FLAKY))
-    (made, _) = call(
-        ("create_job", {"project_reference": "bars", "name": "retrier", "target": "flaky"}),
-        ("sim_advance_clock", {"seconds": 300}),
-    )
+    made = flaky_job(mcp_caller(server), "bars", "retrier", seconds=300)
     page.goto(root(server))
     bars = page.locator(f'svg g.job[data-job="{made["id"]}"] rect.attempt')
     expect(bars).to_have_count(3)
@@ -84,12 +88,7 @@ def test_the_timeline_has_one_bar_per_attempt_of_a_job_that_retried(page, server
 
 
 def test_a_jobs_events_open_when_its_row_is_clicked(page, server, mcp_caller):
-    call = mcp_caller(server)
-    call(("sim_create_project", {"slug": "events"}), ("sim_define_target", FLAKY))
-    (made, _) = call(
-        ("create_job", {"project_reference": "events", "name": "chatty", "target": "flaky"}),
-        ("sim_advance_clock", {"seconds": 8}),
-    )
+    made = flaky_job(mcp_caller(server), "events", "chatty", seconds=8)
     page.goto(root(server))
     job_row(page, made["id"]).click()
     events = page.locator("#events")
