@@ -154,29 +154,30 @@ def _snapshot_of(source: Simulator | dict[str, Any]) -> dict[str, Any]:
 class _Group:
     label: str
     title: str
-    rows: list[JobRow]
+    jobs: list[dict[str, Any]]  # snapshot records: only the rows drawn are read in full
     fires: list[int] = field(default_factory=list)
 
 
 def _groups(snapshot: dict[str, Any], project: str | None) -> Iterator[_Group]:
-    rows = job_rows(snapshot)
+    by_project: dict[str, list[dict[str, Any]]] = {}
+    for job in snapshot["jobs"]:
+        by_project.setdefault(job["project_id"], []).append(job)
     crons = {c["id"]: c for c in snapshot["cron_jobs"]}
     for proj in snapshot["projects"]:
         if project is not None and project not in (proj["id"], proj["slug"]):
             continue
-        mine = [r for r in rows if r.project_id == proj["id"]]
-        by_cron: dict[str, list[JobRow]] = {
+        by_cron: dict[str, list[dict[str, Any]]] = {
             c["id"]: [] for c in crons.values() if c["project_id"] == proj["id"]
         }
-        by_batch: dict[str, list[JobRow]] = {}
-        loose: list[JobRow] = []
-        for row in mine:
-            if row.cron_job_id is not None:
-                by_cron.setdefault(row.cron_job_id, []).append(row)
-            elif row.batch_id is not None:
-                by_batch.setdefault(row.batch_id, []).append(row)
+        by_batch: dict[str, list[dict[str, Any]]] = {}
+        loose: list[dict[str, Any]] = []
+        for job in by_project.get(proj["id"], []):
+            if job["cron_job_id"] is not None:
+                by_cron.setdefault(job["cron_job_id"], []).append(job)
+            elif job["batch_id"] is not None:
+                by_batch.setdefault(job["batch_id"], []).append(job)
             else:
-                loose.append(row)
+                loose.append(job)
         where = proj["slug"]
         for cron_id, members in by_cron.items():
             cron = crons.get(cron_id)
@@ -186,7 +187,7 @@ def _groups(snapshot: dict[str, Any], project: str | None) -> Iterator[_Group]:
                 f"{where} · cron {name}",
                 f"cron job {name} {cron_id}{schedule}: {_counts(members)}",
                 members,
-                fires=[r.created_ms for r in members],
+                fires=[j["created_ms"] for j in members],
             )
         for batch_id, members in by_batch.items():
             yield _Group(
@@ -198,10 +199,10 @@ def _groups(snapshot: dict[str, Any], project: str | None) -> Iterator[_Group]:
             yield _Group(f"{where} · jobs", f"jobs of {where} in no batch or cron job", loose)
 
 
-def _counts(rows: list[JobRow]) -> str:
+def _counts(jobs: list[dict[str, Any]]) -> str:
     counts: dict[str, int] = {}
-    for row in rows:
-        counts[row.status] = counts.get(row.status, 0) + 1
+    for job in jobs:
+        counts[job["status"]] = counts.get(job["status"], 0) + 1
     return ", ".join(f"{n} {status}" for status, n in counts.items()) or "no jobs"
 
 
@@ -229,11 +230,11 @@ def draw(snapshot: dict[str, Any], *, max_rows: int = MAX_ROWS, project: str | N
     for group in groups:
         if budget <= 0:
             hidden_groups += 1
-            hidden_jobs += len(group.rows)
+            hidden_jobs += len(group.jobs)
             continue
-        take = group.rows[: budget - 1]
+        take = [_job_row(job) for job in group.jobs[: budget - 1]]
         budget -= 1 + len(take)
-        hidden_jobs += len(group.rows) - len(take)
+        hidden_jobs += len(group.jobs) - len(take)
         shown.append((group, take))
 
     t0 = min(
