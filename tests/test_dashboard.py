@@ -227,3 +227,27 @@ async def test_with_tokens_the_page_asks_for_one_and_the_view_refuses_without():
     assert beta.status_code == 200
     assert "beta secret" in beta.text
     assert "plain" not in beta.text
+
+
+@pytest.mark.anyio
+async def test_pages_polling_the_same_state_share_one_rendering(monkeypatch):
+    from jobsim.mcp import dashboard
+
+    sim, _ = world()
+    rendered = []
+
+    def counting(*args: Any) -> str:
+        rendered.append(args[1])
+        return render_view(*args)
+
+    monkeypatch.setattr(dashboard, "render_view", counting)
+    async with client(sim) as http:
+        first = await http.get(VIEW_PATH, params={"status": "working"})
+        again = await http.get(VIEW_PATH, params={"status": "working"})
+        other = await http.get(VIEW_PATH, params={"status": "failed"})
+        sim.call("sim_advance_clock", {"seconds": 1})
+        later = await http.get(VIEW_PATH, params={"status": "working"})
+    assert first.text == again.text
+    assert other.text != first.text
+    assert sim.now in later.text
+    assert rendered == [{"status": "working"}, {"status": "failed"}, {"status": "working"}]

@@ -42,6 +42,7 @@ EVENTS_SHOWN = 200
 TIMELINE_ROWS = 200
 
 _FILTERS = ("project", "status", "batch", "cron", "job")
+_RENDERED = 16  # views kept for other pages polling the same state and filters
 
 
 def dashboard_routes(sim: Simulator, tokens: Mapping[str, str] | None = None) -> list[Route]:
@@ -52,6 +53,7 @@ def dashboard_routes(sim: Simulator, tokens: Mapping[str, str] | None = None) ->
     its own project only.
     """
     known = [(token.encode(), project) for token, project in (tokens or {}).items()]
+    rendered: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], str] = {}
 
     def scope_of(request: Request) -> tuple[bool, str | None]:
         """(allowed, project reference or None for all projects)."""
@@ -86,9 +88,15 @@ def dashboard_routes(sim: Simulator, tokens: Mapping[str, str] | None = None) ->
         if request.query_params.get("since") == version:
             return Response(status_code=204, headers={"X-Jobsim-Version": version})
         filters = {k: v for k in _FILTERS if (v := request.query_params.get(k))}
+        key = (version, scope, tuple(sorted(filters.items())))
+        html = rendered.get(key)
+        if html is None:
+            # Every open page polls: one rendering per state and filters serves them all.
+            if len(rendered) >= _RENDERED:
+                rendered.clear()
+            html = rendered[key] = render_view(sim, filters, scope)
         return HTMLResponse(
-            render_view(sim, filters, scope),
-            headers={"X-Jobsim-Version": version, "Cache-Control": "no-store"},
+            html, headers={"X-Jobsim-Version": version, "Cache-Control": "no-store"}
         )
 
     return [Route("/", page, methods=["GET"]), Route(VIEW_PATH, view, methods=["GET"])]
