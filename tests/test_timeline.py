@@ -234,3 +234,20 @@ def test_cli_demo_writes_its_timeline(tmp_path: Path, capsys):
     assert "nightly report" in page
     assert 'class="attempt retried"' in page
     assert f"timeline written to {tmp_path / 'demo.html'}" in capsys.readouterr().out
+
+
+def test_cli_timeline_refuses_a_row_cap_below_one(made, tmp_path: Path, capsys):
+    sim, _ = made
+    snap = tmp_path / "snap.json"
+    snap.write_text(json.dumps(sim.snapshot()))
+    assert main(["timeline", str(snap), "-o", str(tmp_path / "t.svg"), "--max-rows", "0"]) == 2
+    assert "--max-rows 0: expected N >= 1" in capsys.readouterr().err
+
+
+def test_cli_timeline_draws_one_project(made, tmp_path: Path):
+    sim, _ = made
+    snap = tmp_path / "snap.json"
+    snap.write_text(json.dumps(sim.snapshot()))
+    out = tmp_path / "t.svg"
+    assert main(["timeline", str(snap), "-o", str(out), "--project", "other"]) == 0
+    assert out.read_text() == timeline.render_svg(sim, project="other")
