@@ -167,6 +167,21 @@ def test_rows_past_the_cap_are_counted_in_a_visible_note():
     assert "max_rows=11" in note
 
 
+def test_groups_past_the_cap_are_counted_too():
+    sim = Simulator()
+    sim.call("sim_create_project", {"slug": "p"})
+    for i in range(6):
+        batch = f"{i:08d}-0000-4000-8000-000000000000"
+        for _ in range(3):
+            args = {"project_reference": "p", "name": f"b{i}", "target": "t", "batch_id": batch}
+            sim.call("create_job", args)
+    root = parse(timeline.render_svg(sim, max_rows=6))
+    heads = [t for t in root.iter(f"{SVG}text") if t.get("class") == "head"]
+    assert len(heads) == 2  # a header and 2 jobs, twice
+    (note,) = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "note"]
+    assert note.startswith("14 more job(s) in 4 more group(s)")
+
+
 @pytest.mark.parametrize("bad", [0, -1, True, 2.5])
 def test_a_bad_row_cap_is_refused(bad):
     with pytest.raises(ValueError, match="max_rows"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import sys
 
 import anyio
@@ -110,13 +111,16 @@ def test_with_a_limit_only_the_latest_entries_are_kept_and_indexes_go_on():
 
 
 def test_a_limit_forgets_across_sealed_chunks(monkeypatch):
-    monkeypatch.setattr(transcript, "CHUNK_BYTES", 300)  # seal every few entries
-    store = transcript.Transcript(limit=7)
-    for i in range(100):
+    monkeypatch.setattr(transcript, "CHUNK_BYTES", 120)  # seal every few entries
+    store = transcript.Transcript(limit=50)
+    for i in range(200):
         store.append({"i": i})
-    assert [e["i"] for e in store.entries()] == list(range(93, 100))
-    assert [e["i"] for e in store.slice(95, 98)] == [95, 96, 97]
-    assert (store.first, store.total, len(store)) == (93, 100, 7)
+    assert int(repr(store).split("sealed_chunks=")[1].rstrip(">")) >= 3
+    assert [e["i"] for e in store.entries()] == list(range(150, 200))
+    assert [e["i"] for e in store.slice(140, 153)] == [150, 151, 152]
+    assert [e["i"] for e in store.slice(160, 190)] == list(range(160, 190))
+    assert (store.first, store.total, len(store)) == (150, 200, 50)
+    assert store.held_bytes() < 100 * len(marshal.dumps({"i": 0}))
 
 
 def test_memory_held_stays_flat_under_a_read_only_load_with_a_limit():
