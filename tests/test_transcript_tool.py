@@ -12,6 +12,7 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 
 from jobsim import Simulator, ToolError, transcript
 from jobsim.cli import main
+from jobsim.mcp import connect
 from jobsim.registry import TOOLS
 
 
@@ -138,6 +139,23 @@ def test_memory_held_stays_flat_under_a_read_only_load_with_a_limit():
     assert store.total == 26_010
     # at most one chunk's worth of forgotten entries is ever held on top of the limit
     assert store.held_bytes() <= held + transcript.CHUNK_BYTES
+
+
+@pytest.mark.anyio
+async def test_a_served_simulators_memory_stays_flat_under_reads_over_mcp():
+    sim = busy(10, transcript_limit=300)
+    store = sim._world.transcript
+    held = []
+    with anyio.fail_after(60):
+        async with connect(sim) as session:
+            for _ in range(3):
+                for i in range(400):
+                    await session.call_tool(
+                        "list_jobs", {"project_reference": "p", "limit": 1 + i % 5}
+                    )
+                held.append((len(store), store.held_bytes()))
+    assert [entries for entries, _ in held] == [300, 300, 300]
+    assert max(b for _, b in held) - min(b for _, b in held) <= transcript.CHUNK_BYTES
 
 
 def test_without_a_limit_a_read_only_load_grows_the_transcript():
