@@ -251,3 +251,24 @@ async def test_pages_polling_the_same_state_share_one_rendering(monkeypatch):
     assert other.text != first.text
     assert sim.now in later.text
     assert rendered == [{"status": "working"}, {"status": "failed"}, {"status": "working"}]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("served_on", "host", "status"),
+    [
+        ("127.0.0.1", "127.0.0.1:8000", 200),
+        ("127.0.0.1", "localhost:8000", 200),
+        ("127.0.0.1", "[::1]:8000", 200),
+        ("127.0.0.1", "evil.example:8000", 421),
+        ("0.0.0.0", "evil.example:8000", 200),  # not on loopback: no name to insist on
+    ],
+)
+async def test_on_loopback_only_loopback_host_names_are_answered(served_on, host, status):
+    sim, _ = world()
+    async with client(sim, host=served_on) as http:
+        page = await http.get("/", headers={"Host": host})
+        view = await http.get(VIEW_PATH, headers={"Host": host})
+    assert (page.status_code, view.status_code) == (status, status)
+    if status == 421:
+        assert "beta secret" not in page.text + view.text

@@ -15,7 +15,7 @@ without a known token gets ``401`` and no data.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -45,12 +45,19 @@ _FILTERS = ("project", "status", "batch", "cron", "job")
 _RENDERED = 16  # views kept for other pages polling the same state and filters
 
 
-def dashboard_routes(sim: Simulator, tokens: Mapping[str, str] | None = None) -> list[Route]:
+def dashboard_routes(
+    sim: Simulator,
+    tokens: Mapping[str, str] | None = None,
+    *,
+    hosts: Sequence[str] | None = None,
+) -> list[Route]:
     """The routes of the dashboard of ``sim``: the page at ``/`` and its view.
 
     ``tokens`` (bearer token → project slug or id) as for ``/mcp``: with any, the
     view answers ``401`` to a request without a known token and shows each token
-    its own project only.
+    its own project only. With ``hosts`` (the loopback names, when served on one),
+    both answer ``421`` to a request whose ``Host`` names another (a page elsewhere
+    reaching the dashboard by DNS rebinding), as the SDK guards ``/mcp``.
     """
     known = [(token.encode(), project) for token, project in (tokens or {}).items()]
     rendered: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], str] = {}
@@ -67,7 +74,20 @@ def dashboard_routes(sim: Simulator, tokens: Mapping[str, str] | None = None) ->
                 found = project
         return found is not None, found
 
+    def foreign(request: Request) -> Response | None:
+        if hosts is None:
+            return None
+        given = request.headers.get("host", "")
+        name = given[1 : given.find("]")] if given.startswith("[") else given.partition(":")[0]
+        if name in hosts:
+            return None
+        return PlainTextResponse(
+            f"421: this dashboard answers to {', '.join(hosts)} only", status_code=421
+        )
+
     def page(request: Request) -> Response:
+        if refused := foreign(request):
+            return refused
         body = (
             '<main id="view"><p class="refused">This dashboard needs a token: enter one '
             "of the server's --token values above.</p></main>"
@@ -77,6 +97,8 @@ def dashboard_routes(sim: Simulator, tokens: Mapping[str, str] | None = None) ->
         return HTMLResponse(_PAGE.format(needs_token="1" if known else "0", body=body))
 
     def view(request: Request) -> Response:
+        if refused := foreign(request):
+            return refused
         allowed, scope = scope_of(request)
         if not allowed:
             return PlainTextResponse(

@@ -83,7 +83,8 @@ def http_app(
     the SDK's auth settings require.
     """
     server = create_server(sim, control=control, tokens=tokens)
-    dashboard = dashboard_routes(sim, tokens)  # the read-only page at /, same tokens
+    # The read-only page at /, with the same tokens and the same guard as /mcp.
+    dashboard = dashboard_routes(sim, tokens, hosts=_LOOPBACK if host in _LOOPBACK else None)
     if not tokens:
         return server.streamable_http_app(
             streamable_http_path=MCP_PATH, host=host, custom_starlette_routes=dashboard
