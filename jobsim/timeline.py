@@ -343,7 +343,8 @@ _STEPS_MS = [
 
 def _axis(t0: int, t1: int, x: Callable[[int], float], height: int) -> list[str]:
     span = t1 - t0
-    step = next((s for s in _STEPS_MS if span / s <= 10), _STEPS_MS[-1])
+    # At most about ten ticks, however long the simulation ran (up to year 9999).
+    step = next((s for s in _STEPS_MS if span / s <= 10), -(-span // 10))
     out = [f'<text class="tick" x="6" y="{_TOP - 4}">virtual time (UTC)</text>']
     tick = -(-t0 // step) * step
     while tick <= t1:

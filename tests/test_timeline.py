@@ -266,3 +266,13 @@ def test_cli_timeline_draws_one_project(made, tmp_path: Path):
     out = tmp_path / "t.svg"
     assert main(["timeline", str(snap), "-o", str(out), "--project", "other"]) == 0
     assert out.read_text() == timeline.render_svg(sim, project="other")
+
+
+def test_a_long_simulation_keeps_about_ten_time_ticks():
+    sim = Simulator()
+    sim.call("sim_create_project", {"slug": "p"})
+    sim.call("create_job", {"project_reference": "p", "name": "old", "target": "t"})
+    sim.call("sim_advance_clock", {"seconds": 86_400 * 365 * 50})
+    root = parse(timeline.render_svg(sim))
+    ticks = [line for line in root.iter(f"{SVG}line") if line.get("class") == "grid"]
+    assert 5 <= len(ticks) <= 11
