@@ -89,6 +89,7 @@ class JobRow:
     batch_id: str | None
     cron_job_id: str | None
     failed_reason: str | None
+    max_attempts: int  # backoff_limit + 1
     canceled_ms: int | None = None
     attempts: list[Attempt] = field(default_factory=list)
 
@@ -110,6 +111,7 @@ def _job_row(job: dict[str, Any]) -> JobRow:
         batch_id=job["batch_id"],
         cron_job_id=job["cron_job_id"],
         failed_reason=job["failed_reason"],
+        max_attempts=job["backoff_limit"] + 1,
     )
     current: Attempt | None = None
     for ms, _level, message, _status, _count in job["log"]:
@@ -365,6 +367,8 @@ def _row_svg(row: JobRow, y: int, x: Callable[[int], float], now: int) -> str:
     about = f"job {name} ({escape(row.id)}) · {row.status}"
     if row.failed_reason:
         about += f" · {escape(row.failed_reason)}"
+    if row.deadline_ms is not None:
+        about += f" · deadline {format_ms(row.deadline_ms)}"
     parts = [
         f'<g class="job" data-job="{escape(row.id)}" data-status="{row.status}">'
         f'<text class="label" x="14" y="{y + 13}"><title>{about}</title>'
@@ -392,7 +396,8 @@ def _row_svg(row: JobRow, y: int, x: Callable[[int], float], now: int) -> str:
             f'<rect class="attempt {attempt.outcome}" data-attempt="{attempt.number}" '
             f'x="{x0}" y="{y + 3}" width="{round(width, 1)}" height="{_ROW - 6}" '
             f'fill="{COLOURS[attempt.outcome]}"><title>job {name} ({escape(row.id)}) · attempt '
-            f"{attempt.number} of {total} · {code}{reason} · {format_ms(attempt.start_ms)} → "
+            f"{attempt.number} of {row.max_attempts} · {code}{reason} · "
+            f"{format_ms(attempt.start_ms)} → "
             f"{'now' if attempt.end_ms is None else format_ms(end)}</title></rect>"
         )
         if attempt.outcome == "retried" and attempt.end_ms is not None:

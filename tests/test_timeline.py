@@ -115,9 +115,11 @@ def test_the_svg_draws_one_bar_per_attempt_with_a_tooltip_naming_it(made):
     ]
     tip = bars[1].find(f"{SVG}title").text
     assert 'job flaky <b>&"x"' in tip  # escaped in the file, plain text once parsed
-    assert "attempt 2 of 3 · exit 2 · retried" in tip
+    assert "attempt 2 of 4 · exit 2 · retried" in tip  # backoff_limit 3: 4 attempts at most
     deadline = job_group(root, ids["deadline"])
     assert "DeadlineExceeded" in deadline.find(f"{SVG}rect/{SVG}title").text
+    running = job_group(root, ids["running"]).find(f"{SVG}text/{SVG}title").text
+    assert "· working · deadline 2026-01-01T00:05:00.000Z" in running  # 300 s after its start
     assert deadline.find(f"{SVG}line[@class='deadline']") is not None
     assert job_group(root, ids["cut"]).find(f"{SVG}path[@class='cancel']") is not None
     assert job_group(root, ids["backoff"]).find(f"{SVG}line[@class='backoff']") is not None

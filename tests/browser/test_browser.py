@@ -133,7 +133,7 @@ def test_a_timeline_file_opens_offline_with_a_tooltip_per_attempt(page, tmp_path
     page.goto(path.as_uri())
     bars = page.locator(f'g.job[data-job="{made["id"]}"] rect.attempt')
     expect(bars).to_have_count(3)
-    assert "attempt 3 of 3 · exit 0" in bars.nth(2).locator("title").text_content()
+    assert "attempt 3 of 4 · exit 0" in bars.nth(2).locator("title").text_content()
     assert requests == [path.as_uri()]  # nothing else fetched
 
 
