@@ -8,22 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobsim.arguments import limit
+from jobsim.arguments import Whole
 from jobsim.pagination import listing, owner_lookup, resolve_cursor
 from jobsim.registry import handler
 from jobsim.serialize import batch_dict, job_dict
 from jobsim.world import World
 
 
-@handler("get_job_batch")
+@handler("get_job_batch", effect="read")
 def get_job_batch(world: World, args: dict[str, Any]) -> dict[str, Any]:
     project = world.project(args["project_reference"])
     return batch_dict(world.batch(project, args["batch_id"]))
 
 
-@handler("list_job_batch_jobs")
+@handler("list_job_batch_jobs", effect="read", args={"limit": Whole()})
 def list_job_batch_jobs(world: World, args: dict[str, Any]) -> dict[str, Any]:
-    size = limit(args, 20, 100)
+    size: int = args["limit"]
     cursor: str | None = args.get("cursor")
     with owner_lookup(cursor):
         project = world.project(args["project_reference"])

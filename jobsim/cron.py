@@ -22,25 +22,21 @@ from zoneinfo import ZoneInfo
 
 from cronsim import CronSim, CronSimError
 
-from jobsim.arguments import limit, non_empty, whole
+from jobsim.arguments import Whole
 from jobsim.clock import format_ms, from_datetime, to_datetime
 from jobsim.errors import conflict, invalid
-from jobsim.jobs import check_config, new_job, placement
+from jobsim.jobs import JOB_RULES, check_config, new_job, placement
 from jobsim.lifecycle import (
     CRON_ACTIVE,
     CRON_DELETING,
-    DEFAULT_BACKOFF,
-    DEFAULT_POLICY,
-    DEFAULT_TIMEOUT,
     FORBID,
-    MAX_BACKOFF,
     REPLACE,
     SUBMITTED,
     WORKING,
 )
 from jobsim.pagination import listing, owner_lookup, resolve_cursor
 from jobsim.records import CronJob
-from jobsim.registry import handler
+from jobsim.registry import TOOLS, handler
 from jobsim.runtime import cancel
 from jobsim.scheduler import Event, advance_check, before_advance, on_event
 from jobsim.serialize import copy_json, cron_dict, job_dict
@@ -246,15 +242,11 @@ def _forget_deleted(world: World, until_ms: int) -> None:
     world.deleting.clear()
 
 
-@handler("create_cron_job")
+@handler("create_cron_job", effect="local", args=JOB_RULES)
 def create_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
-    name = non_empty(args, "name")
-    target = non_empty(args, "target")
-    zone_name: str = args.get("timezone", "UTC")
+    name, target, zone_name = args["name"], args["target"], args["timezone"]
     zone = check_timezone(zone_name)
     check_schedule(args["schedule"], zone)
-    timeout = whole(args, "timeout_seconds", DEFAULT_TIMEOUT, 1)
-    backoff = whole(args, "backoff_limit", DEFAULT_BACKOFF, 0, MAX_BACKOFF)
     project, config = placement(world, args)
     cron = CronJob(
         id=world.ids.next(),
@@ -265,9 +257,9 @@ def create_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
         schedule=args["schedule"],
         timezone=zone_name,
         config=copy_json(config),
-        timeout_seconds=timeout,
-        backoff_limit=backoff,
-        concurrency_policy=args.get("concurrency_policy", DEFAULT_POLICY),
+        timeout_seconds=args["timeout_seconds"],
+        backoff_limit=args["backoff_limit"],
+        concurrency_policy=args["concurrency_policy"],
         created_ms=world.now,
         updated_ms=world.now,
         environment_id=args.get("environment_id"),
@@ -281,15 +273,15 @@ def create_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     return cron_dict(cron)
 
 
-@handler("get_cron_job")
+@handler("get_cron_job", effect="read")
 def get_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     project = world.project(args["project_reference"])
     return cron_dict(world.cron(project, args["cron_job_id"]))
 
 
-@handler("list_cron_jobs")
+@handler("list_cron_jobs", effect="read", args={"limit": Whole()})
 def list_cron_jobs(world: World, args: dict[str, Any]) -> dict[str, Any]:
-    size = limit(args, 20, 100)
+    size: int = args["limit"]
     cursor: str | None = args.get("cursor")
     with owner_lookup(cursor):
         project = world.project(args["project_reference"])
@@ -301,24 +293,32 @@ def list_cron_jobs(world: World, args: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-@handler("update_cron_job")
+#: What update_cron_job sets as given (``config`` is checked against the target first).
+_UPDATABLE = (
+    "name",
+    "timezone",
+    "schedule",
+    "timeout_seconds",
+    "backoff_limit",
+    "concurrency_policy",
+    "status",
+)
+#: The zone a schedule is checked in when an update names none: the cron job is only
+#: looked up after every argument is checked.
+_DEFAULT_ZONE: str = TOOLS["create_cron_job"].defaults["timezone"]
+
+
+@handler(
+    "update_cron_job",
+    effect="local",
+    args={k: rule for k, rule in JOB_RULES.items() if k != "target"},  # a cron keeps its target
+)
 def update_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
-    changes: dict[str, Any] = {}
-    if "name" in args:
-        changes["name"] = non_empty(args, "name")
+    changes: dict[str, Any] = {k: args[k] for k in _UPDATABLE if k in args}
     if "timezone" in args:
         check_timezone(args["timezone"])
-        changes["timezone"] = args["timezone"]
     if "schedule" in args:
-        check_schedule(args["schedule"], check_timezone(args.get("timezone", "UTC")))
-        changes["schedule"] = args["schedule"]
-    if "timeout_seconds" in args:
-        changes["timeout_seconds"] = whole(args, "timeout_seconds", DEFAULT_TIMEOUT, 1)
-    if "backoff_limit" in args:
-        changes["backoff_limit"] = whole(args, "backoff_limit", DEFAULT_BACKOFF, 0, MAX_BACKOFF)
-    for key in ("concurrency_policy", "status"):
-        if key in args:
-            changes[key] = args[key]
+        check_schedule(args["schedule"], check_timezone(args.get("timezone", _DEFAULT_ZONE)))
     project = world.project(args["project_reference"])
     cron = world.cron(project, args["cron_job_id"])
     if "config" in args:
@@ -357,7 +357,7 @@ def _live_cron(world: World, args: dict[str, Any], verb: str) -> CronJob:
     return cron
 
 
-@handler("delete_cron_job")
+@handler("delete_cron_job", effect="local")
 def delete_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     cron = _live_cron(world, args, "deleted again")
     _set_status(world, cron, CRON_DELETING)
@@ -367,7 +367,7 @@ def delete_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     return cron_dict(cron)
 
 
-@handler("trigger_cron_job")
+@handler("trigger_cron_job", effect="local")
 def trigger_cron_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     cron = _live_cron(world, args, "triggered")
     return job_dict(_run(world, cron, f"{cron.name} (manual)"))

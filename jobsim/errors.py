@@ -11,6 +11,8 @@ import json
 import math
 from typing import Any
 
+from jobsim.bounds import MAX_DEPTH, MAX_JSON_NUMBER
+
 __all__ = ["ERROR_CODES", "ToolError", "conflict", "invalid", "json_safe", "not_found"]
 
 #: Every code a tool can fail with. The first three come from the rules of the
@@ -57,24 +59,27 @@ class ToolError(Exception):
 def json_safe(value: Any) -> Any:
     """A JSON copy of ``value``, whatever a Python caller passed: what is not JSON (a
     set, bytes, NaN, a non-string key) becomes a string saying so, ``"<not JSON: set>"``.
-    Used for what a refused call carried, which must stay JSON like everything else."""
-    try:
-        return _jsonable(value)
-    except RecursionError:  # pragma: no cover - absurdly deep input
-        return "<not JSON: nested too deeply>"
+    Used for what a refused call carried, which must stay JSON like everything else;
+    what nests past ``MAX_DEPTH`` or is past ``MAX_JSON_NUMBER`` is cut the same way."""
+    return _jsonable(value, 0)
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: Any, level: int) -> Any:
     # Deterministic: no repr() of arbitrary objects (addresses, set order by hash seed).
+    if isinstance(value, int) and abs(value) > MAX_JSON_NUMBER:
+        return "<not JSON: a number too large>"  # which json.dumps may not even write
     if value is None or isinstance(value, str | int):  # bool is an int
         return value
     if isinstance(value, float):
         # NaN and the infinities are not JSON (and NaN is not even equal to itself)
         return value if math.isfinite(value) else f"<not JSON: {value!r}>"
+    if isinstance(value, dict | list | tuple) and level > MAX_DEPTH:
+        # as deep as any accepted argument, and no deeper: a snapshot must restore
+        return f"<not JSON: nested more than {MAX_DEPTH} levels>"
     if isinstance(value, dict):
-        return {_key(k): _jsonable(v) for k, v in value.items()}
+        return {_key(k): _jsonable(v, level + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [_jsonable(v, level + 1) for v in value]
     return f"<not JSON: {type(value).__name__}>"
 
 

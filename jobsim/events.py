@@ -12,7 +12,7 @@ import binascii
 import json
 from typing import Any
 
-from jobsim.arguments import limit
+from jobsim.arguments import Whole
 from jobsim.clock import format_ms
 from jobsim.errors import invalid
 from jobsim.registry import handler
@@ -52,10 +52,10 @@ def decode_cursor(token: str, direction: str, job_id: str) -> int:
     return position
 
 
-@handler("get_job_events")
+@handler("get_job_events", effect="read", args={"limit": Whole()})
 def get_job_events(world: World, args: dict[str, Any]) -> dict[str, Any]:
-    size = limit(args, 100, 1000)
-    direction: str = args.get("direction", "backward")
+    size: int = args["limit"]
+    direction: str = args["direction"]
     job_id: str = args["job_id"]
     token: str | None = args.get("cursor")
     position = None if token is None else decode_cursor(token, direction, job_id)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from jobsim.arguments import whole
+from jobsim.arguments import Whole
+from jobsim.bounds import MAX_FAULT_TIMES
 from jobsim.errors import ToolError, invalid
 from jobsim.registry import TOOLS, handler
 from jobsim.world import World
@@ -17,12 +18,12 @@ from jobsim.world import World
 __all__ = ["take_fault"]
 
 
-@handler("sim_inject_fault")
+@handler("sim_inject_fault", effect="global", args={"times": Whole(hi=MAX_FAULT_TIMES)})
 def sim_inject_fault(world: World, args: dict[str, Any]) -> dict[str, Any]:
     tool: str = args["tool"]
     if tool not in TOOLS:
         raise invalid("tool", f"unknown tool {tool!r}; known tools are {', '.join(TOOLS)}")
-    times = whole(args, "times", 1, 1)
+    times: int = args["times"]
     code: str = args["code"]
     message: str = args.get("message") or f"injected fault: {tool} failed with {code}"
     queue = world.faults.setdefault(tool, deque())

@@ -7,22 +7,31 @@ from typing import Any
 from referencing.exceptions import Unresolvable
 
 from jobsim import runtime
-from jobsim.arguments import finite_json, limit, non_empty, optional_uuid, whole
+from jobsim.arguments import NonBlank, Rule, Uuid, Whole
+from jobsim.bounds import MAX_SECONDS
 from jobsim.errors import conflict, invalid, not_found
-from jobsim.lifecycle import DEFAULT_BACKOFF, DEFAULT_TIMEOUT, MAX_BACKOFF, TERMINAL
+from jobsim.lifecycle import MAX_BACKOFF, TERMINAL
 from jobsim.pagination import Index, listing, owner_lookup, resolve_cursor
 from jobsim.records import Job, Project
 from jobsim.registry import handler
 from jobsim.serialize import copy_json, job_dict
 from jobsim.world import World
 
-__all__ = ["check_config", "new_job", "placement"]
+__all__ = ["JOB_RULES", "check_config", "new_job", "placement"]
+
+#: The rules of the arguments a job and a cron job share (the cron tools' schemas
+#: state no ranges; create_job's state the same ones).
+JOB_RULES: dict[str, Rule] = {
+    "name": NonBlank(),
+    "target": NonBlank(),
+    "timeout_seconds": Whole(1, MAX_SECONDS),
+    "backoff_limit": Whole(0, MAX_BACKOFF),
+}
 
 
 def check_config(world: World, args: dict[str, Any]) -> dict[str, Any]:
-    """``config``: finite JSON, and valid against the target's ``input_schema`` if it has one."""
+    """``config`` (JSON, by its rule), valid against the target's ``input_schema`` if any."""
     config: dict[str, Any] = args.get("config", {})
-    finite_json("config", config)
     target = world.targets.get(args["target"])
     if target is not None and target.validator is not None:
         try:
@@ -35,6 +44,13 @@ def check_config(world: World, args: dict[str, Any]) -> dict[str, Any]:
                 "target",
                 f"the input_schema of target {target.name!r} has a $ref that cannot be "
                 f"resolved ({e}); redefine the target with a self-contained schema",
+                target=target.name,
+            ) from None
+        except RecursionError:  # a cycle the definition could not see (relative $ids)
+            raise invalid(
+                "target",
+                f"the input_schema of target {target.name!r} refers to itself without end; "
+                "redefine the target without a $ref cycle",
                 target=target.name,
             ) from None
         if error is not None:
@@ -79,13 +95,9 @@ def new_job(world: World, project: Project, **fields: Any) -> Job:
     return job
 
 
-@handler("create_job")
+@handler("create_job", effect="local", args={**JOB_RULES, "batch_id": Uuid()})
 def create_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
-    name = non_empty(args, "name")
-    target = non_empty(args, "target")
-    timeout = whole(args, "timeout_seconds", DEFAULT_TIMEOUT, 1)
-    backoff = whole(args, "backoff_limit", DEFAULT_BACKOFF, 0, MAX_BACKOFF)
-    batch_id = optional_uuid(args, "batch_id")
+    name, target, batch_id = args["name"], args["target"], args.get("batch_id")
     project, config = placement(world, args)
     if batch_id is not None:
         batch = world.batches.get(batch_id)
@@ -100,8 +112,8 @@ def create_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
         name=name,
         target=target,
         config=copy_json(config),
-        timeout_seconds=timeout,
-        backoff_limit=backoff,
+        timeout_seconds=args["timeout_seconds"],
+        backoff_limit=args["backoff_limit"],
         batch_id=batch_id,
         environment_id=args.get("environment_id"),
         branch_id=args.get("branch_id"),
@@ -109,13 +121,13 @@ def create_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     return job_dict(job)
 
 
-@handler("get_job")
+@handler("get_job", effect="read")
 def get_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     project = world.project(args["project_reference"])
     return job_dict(world.job(project, args["job_id"]))
 
 
-@handler("cancel_job")
+@handler("cancel_job", effect="local")
 def cancel_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     project = world.project(args["project_reference"])
     job = world.job(project, args["job_id"])
@@ -139,9 +151,9 @@ _GROUP_FILTERS = (
 )
 
 
-@handler("list_jobs")
+@handler("list_jobs", effect="read", args={"limit": Whole()})
 def list_jobs(world: World, args: dict[str, Any]) -> dict[str, Any]:
-    size = limit(args, 20, 100)
+    size: int = args["limit"]
     cursor: str | None = args.get("cursor")
     with owner_lookup(cursor):
         project = world.project(args["project_reference"])

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobsim.arguments import non_empty, optional_uuid
-from jobsim.errors import conflict, invalid
+from jobsim.arguments import NonBlank, Uuid
+from jobsim.errors import conflict
 from jobsim.records import Project, Scoped
 from jobsim.registry import handler
 from jobsim.serialize import scoped_dict
 from jobsim.world import World
 
 
-@handler("sim_create_project")
+@handler("sim_create_project", effect="local", args={"id": Uuid()})
 def create_project(world: World, args: dict[str, Any]) -> dict[str, Any]:
     slug: str = args["slug"]
-    if slug.endswith("\n"):  # the schema's `$` (Python re) lets one trailing newline pass
-        raise invalid(
-            "slug", f"{slug!r} ends with a newline; expected 1-63 of a-z, 0-9 and '-' only"
-        )
-    given = optional_uuid(args, "id")
+    given: str | None = args.get("id")
     # An id and a slug share one namespace (project_reference matches either), so
     # neither may shadow an existing id or slug.
     for value, what in ((slug, "slug"), (given, "id")):
@@ -39,18 +35,18 @@ def create_project(world: World, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _create_scoped(world: World, args: dict[str, Any], table: dict[str, Scoped]) -> dict[str, Any]:
-    name = non_empty(args, "name")
+    name: str = args["name"]
     project = world.project(args["project_reference"])
     item = Scoped(id=world.ids.next(), project_id=project.id, name=name)
     table[item.id] = item
     return scoped_dict(item)
 
 
-@handler("sim_create_environment")
+@handler("sim_create_environment", effect="local", args={"name": NonBlank()})
 def create_environment(world: World, args: dict[str, Any]) -> dict[str, Any]:
     return _create_scoped(world, args, world.environments)
 
 
-@handler("sim_create_branch")
+@handler("sim_create_branch", effect="local", args={"name": NonBlank()})
 def create_branch(world: World, args: dict[str, Any]) -> dict[str, Any]:
     return _create_scoped(world, args, world.branches)

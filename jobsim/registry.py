@@ -1,30 +1,45 @@
 """The tool registry: every operation declared once — name, schemas, handler.
 
-The schemas are package data (``jobsim/schemas/<tool>.json``); a handler module
-binds its function to a tool with :func:`handler`. ``Simulator.call``, the MCP
-adapter, the Hypothesis strategies and the docs all read :data:`TOOLS`.
+The schemas are package data (``jobsim/schemas/<tool>.json``), published verbatim.
+A handler module binds its function to a tool with :func:`handler`, and declares
+there what jobsim adds to the schema: the tool's effect and its argument rules
+(:mod:`jobsim.arguments`). Defaults are read from the schema. ``Simulator.call``,
+the MCP adapter, the Hypothesis strategies and the docs all read :data:`TOOLS`.
 """
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft7Validator
 
-from jobsim.errors import ToolError
+from jobsim.arguments import Anchored, Json, Rule, Uuid
+from jobsim.bounds import json_problem
+from jobsim.errors import ToolError, invalid
 from jobsim.fastcheck import Check, compile_check, compile_json_check
 
 if TYPE_CHECKING:
     from jobsim.world import World
 
-__all__ = ["TOOLS", "Handler", "ToolSpec", "get", "handler", "tool_names"]
+__all__ = ["EFFECTS", "TOOLS", "Handler", "ToolSpec", "get", "handler", "tool_names"]
 
 Handler = Callable[["World", dict[str, Any]], dict[str, Any]]
+
+#: What a tool may change, by effect: ``read`` nothing; ``local`` only the project,
+#: job, batch and cron job its arguments and output name; ``global`` anything (the
+#: clock, targets, faults — and through them every record).
+EFFECTS = {
+    "read": "changes nothing",
+    "local": "changes only the records its arguments and output name",
+    "global": "may change anything: the clock, targets, faults",
+}
 
 
 @dataclass(eq=False)
@@ -42,6 +57,27 @@ class ToolSpec:
     input_schema: dict[str, Any]
     output_schema: dict[str, Any]
     handler: Handler | None = field(default=None, repr=False)
+    #: One of :data:`EFFECTS`, declared with the handler.
+    effect: str = "global"
+    #: Argument rules by dotted path (``"behavior.run_seconds"``): those the handler
+    #: declared, with ranges the schema states filled in, and those the schema implies
+    #: (``format: uuid``, free JSON objects).
+    rules: dict[str, Rule] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def defaults(self) -> dict[str, Any]:
+        """Each argument's default by dotted path, as the schema states it: its
+        ``default`` keyword, else ``(default: X)`` in its description."""
+        found: dict[str, Any] = {}
+        for path, prop in _properties(self.input_schema):
+            if "default" in prop:
+                found[path] = prop["default"]
+            elif (m := _STATED_DEFAULT.search(str(prop.get("description", "")))) is not None:
+                try:
+                    found[path] = json.loads(m.group(1))
+                except ValueError:  # a bare word: UTC, Forbid
+                    found[path] = m.group(1)
+        return found
 
     @cached_property
     def input_validator(self) -> Draft7Validator:
@@ -67,14 +103,65 @@ class ToolSpec:
         return compile_json_check(self.output_schema)
 
     def run(self, world: World, arguments: dict[str, Any]) -> dict[str, Any]:
-        """Check ``arguments`` against the input schema, then run the handler."""
+        """Check ``arguments`` against the bounds and the input schema, apply the
+        argument rules and defaults, then run the handler with the normalised copy."""
+        for key, value in arguments.items():  # first: no check may choke on these
+            if type(value) in _FLAT:
+                continue
+            bound = json_problem(value, path=str(key))
+            if bound is None:
+                continue
+            if bound.deep and bound.path != key:  # name the argument, not a path 64 deep
+                raise invalid(str(key), f"{bound.what} (at {bound.path})", path=bound.path)
+            raise invalid(bound.path, bound.what)
+        # -- the input schema --
         if not self.input_check(arguments):  # the fast check never raises
             errors = sorted(self.input_validator.iter_errors(arguments), key=_error_rank)
             if errors:
                 raise schema_error(self, errors[0])
+        # -- jobsim's argument rules and the schema's defaults --
         if self.handler is None:  # pragma: no cover - every shipped tool has a handler
             raise NotImplementedError(f"tool {self.name} has no handler")
-        return self.handler(world, arguments)
+        return self.handler(world, self.normalise(arguments))
+
+    def normalise(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """A copy of schema-valid ``arguments`` with every rule applied (or
+        ``invalid_arguments``) and every stated default filled in."""
+        plan = self._plan
+        if not plan:
+            return arguments
+        args = dict(arguments)
+        for head, steps in plan:
+            holder = args
+            if head:
+                inner = args.get(head)
+                if not isinstance(inner, dict):
+                    continue  # a nested rule or default applies only when its object is given
+                holder = args[head] = dict(inner)
+            for key, path, rule, default in steps:
+                if key in holder:
+                    if rule is not None:
+                        holder[key] = rule.apply(path, holder[key])
+                elif default is not _NONE:
+                    holder[key] = default if type(default) in _IMMUTABLE else copy.deepcopy(default)
+        return args
+
+    @cached_property
+    def _plan(self) -> list[tuple[str, list[tuple[str, str, Rule | None, Any]]]]:
+        # normalise's work, grouped by the object it is in (``""``: the arguments):
+        # (key, dotted path, rule or None, default or _NONE), top level first
+        groups: dict[str, list[tuple[str, str, Rule | None, Any]]] = {}
+        for path in [*self.rules, *(p for p in self.defaults if p not in self.rules)]:
+            head, _, key = path.rpartition(".")
+            step = (key, path, self.rules.get(path), self.defaults.get(path, _NONE))
+            groups.setdefault(head, []).append(step)
+        return sorted(groups.items(), key=lambda group: group[0] != "")
+
+
+# Argument values that hold no nesting and no integer: nothing for the bounds to see.
+_FLAT = frozenset({str, float, bool, type(None)})
+_IMMUTABLE = _FLAT | {int}
+_NONE = object()  # no default
 
 
 def _error_rank(error: Any) -> tuple[int, str]:
@@ -145,6 +232,58 @@ def _describe(schema: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
+_STATED_DEFAULT = re.compile(r"\(default: ([^),]+)\)")
+
+
+def _properties(schema: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(dotted path, schema)`` of each property, and of those of nested objects."""
+    for key, prop in schema.get("properties", {}).items():
+        path = f"{prefix}{key}"
+        yield path, prop
+        if "properties" in prop:
+            yield from _properties(prop, f"{path}.")
+
+
+def _formats(schema: dict[str, Any]) -> set[str]:
+    """The ``format`` keywords a property states, alternatives (``anyOf``) included."""
+    found = {schema["format"]} if "format" in schema else set()
+    for alt in schema.get("anyOf", []):
+        found |= _formats(alt)
+    return found
+
+
+#: Rules the published schemas imply, by ``format``: honoured, not just annotations.
+_FORMAT_RULES: dict[str, Rule] = {"uuid": Uuid()}
+
+
+def _resolve(spec: ToolSpec, declared: dict[str, Rule]) -> dict[str, Rule]:
+    """The declared rules with the ranges the schema states, plus the implied ones."""
+    props = dict(_properties(spec.input_schema))
+    rules: dict[str, Rule] = {}
+    for path, prop in props.items():
+        for fmt in sorted(_formats(prop)):
+            if fmt not in _FORMAT_RULES:
+                raise RuntimeError(f"{spec.name}.{path}: format {fmt!r} has no rule")
+            rules[path] = _FORMAT_RULES[fmt]
+        if "pattern" in prop:
+            rules[path] = Anchored(pattern=prop["pattern"])
+        if prop.get("type") == "object" and "properties" not in prop:
+            rules[path] = Json()  # free JSON: config, a target's schemas
+    for path, rule in declared.items():
+        if path not in props:
+            raise RuntimeError(f"{spec.name}: a rule for {path!r}, which the schema lacks")
+        for bound, keyword in (("lo", "minimum"), ("hi", "maximum")):
+            stated, own = props[path].get(keyword), getattr(rule, bound)
+            if own is None:
+                rule = replace(rule, **{bound: stated})
+            elif stated is not None and stated != own:
+                raise RuntimeError(
+                    f"{spec.name}.{path}: the rule's {keyword} {own} is not the schema's {stated}"
+                )
+        rules[path] = rule
+    return rules
+
+
 def _load() -> dict[str, ToolSpec]:
     tools: dict[str, ToolSpec] = {}
     folder = resources.files("jobsim") / "schemas"
@@ -166,13 +305,21 @@ def _load() -> dict[str, ToolSpec]:
 TOOLS: dict[str, ToolSpec] = _load()
 
 
-def handler(name: str) -> Callable[[Handler], Handler]:
-    """Bind the decorated function as the handler of tool ``name``."""
+def handler(
+    name: str, *, effect: str | None = None, args: dict[str, Rule] | None = None
+) -> Callable[[Handler], Handler]:
+    """Bind the decorated function as the handler of tool ``name``, with its effect
+    (one of :data:`EFFECTS`, required) and the rules of its arguments by dotted path; a range a
+    rule leaves open is the schema's, and one that contradicts the schema is an error."""
 
     def bind(fn: Handler) -> Handler:
         spec = TOOLS[name]
         if spec.handler is not None:
             raise RuntimeError(f"tool {name} already has a handler")
+        if effect not in EFFECTS:
+            raise RuntimeError(f"tool {name}: declare its effect, one of {', '.join(EFFECTS)}")
+        spec.rules = _resolve(spec, args or {})
+        spec.effect = effect
         spec.handler = fn
         return fn
 

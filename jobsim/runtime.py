@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from jobsim import scheduler
-from jobsim.arguments import whole
+from jobsim.arguments import Whole
 from jobsim.clock import LAST_MS, format_ms, seconds_to_ms
 from jobsim.errors import conflict, invalid
 from jobsim.lifecycle import SUBMITTED, WORKING, backoff_ms
@@ -116,7 +116,7 @@ def _on_deadline(world: World, event: Event) -> None:
         world.log(job, "error", f"job failed: DeadlineExceeded after {job.timeout_seconds}s")
 
 
-@handler("sim_advance_clock")
+@handler("sim_advance_clock", effect="global")
 def sim_advance_clock(world: World, args: dict[str, Any]) -> dict[str, Any]:
     seconds = args["seconds"]
     if seconds < 0:  # pragma: no cover - the schema's minimum refuses it first
@@ -128,7 +128,7 @@ def sim_advance_clock(world: World, args: dict[str, Any]) -> dict[str, Any]:
     return {"now": format_ms(world.now)}
 
 
-@handler("sim_start_job")
+@handler("sim_start_job", effect="local")
 def sim_start_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     project = world.project(args["project_reference"])
     job = world.job(project, args["job_id"])
@@ -142,9 +142,9 @@ def sim_start_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
     return job_dict(job)
 
 
-@handler("sim_finish_job")
+@handler("sim_finish_job", effect="local", args={"exit_code": Whole()})
 def sim_finish_job(world: World, args: dict[str, Any]) -> dict[str, Any]:
-    exit_code = whole(args, "exit_code", 0, 0, 255)
+    exit_code: int = args["exit_code"]
     project = world.project(args["project_reference"])
     job = world.job(project, args["job_id"])
     if not job.running:

@@ -23,6 +23,7 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import SchemaError
 
 from jobsim.arguments import finite_json
+from jobsim.bounds import MAX_SECONDS, json_problem
 from jobsim.clock import LAST_MS, from_datetime
 from jobsim.cron import CRON_TICK, check_schedule, check_timezone
 from jobsim.errors import ERROR_CODES, ToolError
@@ -42,11 +43,11 @@ from jobsim.runtime import ATTEMPT_END, DEADLINE, JOB_START, NEXT_ATTEMPT
 from jobsim.scheduler import EVENT_KINDS, Event
 from jobsim.serialize import copy_json
 from jobsim.targets import (
-    MAX_BEHAVIOR_SECONDS,
     behavior_from_dict,
     behavior_to_dict,
     check_patterns,
     make_target,
+    schema_problem,
 )
 from jobsim.world import World
 
@@ -56,6 +57,11 @@ FORMAT = "jobsim-snapshot"
 VERSION = 2
 #: Versions :func:`load` reads: 1 stored each behaviour inline, in every job and target.
 _READABLE = (1, 2)
+
+#: How many levels a snapshot adds above an argument's value (snapshot, transcript,
+#: entry, arguments or result or error, details): with ``MAX_DEPTH`` below them, the
+#: deepest a restorable snapshot nests. Each stored value is checked on its own too.
+_SNAPSHOT_LEVELS = 6
 
 _BASIC = {"str": str, "int": int, "bool": bool, "dict": dict, "list": list}
 
@@ -229,6 +235,9 @@ def load(value: Any) -> tuple[World, list[dict[str, Any]]]:
             f"not a {FORMAT} of version {' or '.join(map(str, _READABLE))} "
             f"(format={value.get('format')!r}, version={value.get('version')!r})"
         )
+    bound = json_problem(value, level=1 - _SNAPSHOT_LEVELS)
+    if bound is not None:  # before anything that recurses
+        raise SnapshotError(f"damaged snapshot at .{bound.path}: {bound.what}")
     try:
         return _load(r, copy_json(value), version)
     except SnapshotError:
@@ -573,8 +582,8 @@ def _scoped_ids(
 
 def _behavior(r: _Reader, b: Behavior) -> None:
     for name, ms in (("start_after_seconds", b.start_after_ms), ("run_seconds", b.run_ms)):
-        if not 0 <= ms <= MAX_BEHAVIOR_SECONDS * 1000:
-            raise r.fail(f"{name} must be from 0 to {MAX_BEHAVIOR_SECONDS}")
+        if not 0 <= ms <= MAX_SECONDS * 1000:
+            raise r.fail(f"{name} must be from 0 to {MAX_SECONDS}")
     if not b.exit_codes or not all(
         isinstance(c, int) and not isinstance(c, bool) and 0 <= c <= 255 for c in b.exit_codes
     ):
@@ -591,3 +600,6 @@ def _schema(r: _Reader, schema: dict[str, Any]) -> None:
         raise r.fail(e.message) from None
     except SchemaError as e:
         raise r.fail(f"not a valid draft-07 JSON Schema: {e.message}") from None
+    problem = schema_problem(schema)  # what sim_define_target refuses, restore refuses
+    if problem is not None:
+        raise r.fail(f"the schema {problem}")

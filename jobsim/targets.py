@@ -6,13 +6,14 @@ when the job is created; redefining a target changes only later jobs.
 
 from __future__ import annotations
 
-import math
 from typing import Any
+from urllib.parse import unquote
 
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import SchemaError
 
-from jobsim.arguments import finite_json, non_empty
+from jobsim.arguments import NonBlank, Seconds
+from jobsim.bounds import MAX_SCHEMA_FANOUT, MAX_SECONDS
 from jobsim.clock import seconds_to_ms
 from jobsim.errors import invalid, not_found
 from jobsim.patterns import ambiguous_repeat, schema_patterns
@@ -22,28 +23,32 @@ from jobsim.serialize import copy_json, target_dict
 from jobsim.world import World
 
 __all__ = [
-    "MAX_BEHAVIOR_SECONDS",
     "behavior_from_dict",
     "behavior_to_dict",
     "check_patterns",
     "make_target",
+    "schema_problem",
 ]
 
-#: Longest start delay or run time of a behaviour: more than the clock can ever reach
-#: (it ends with the year 9999), and small enough that seconds <-> milliseconds is exact
-#: in a snapshot.
-MAX_BEHAVIOR_SECONDS = 10**12
+# Keywords whose subschemas apply to the very value their schema applies to; with
+# ``$ref`` they are how a check can loop or multiply without going deeper in the value.
+_SAME_VALUE_LISTS = ("allOf", "anyOf", "oneOf")
+_SAME_VALUE_ONE = ("not", "if", "then", "else")
+# Keywords whose values are data, not schemas.
+_DATA = frozenset({"enum", "const", "default", "examples"})
 
 
 def _checked_schema(args: dict[str, Any], key: str) -> dict[str, Any] | None:
     schema: dict[str, Any] | None = args.get(key)
     if schema is None:
         return None
-    finite_json(key, schema)
     try:
         Draft7Validator.check_schema(schema)
     except SchemaError as e:
         raise invalid(key, f"is not a valid draft-07 JSON Schema: {e.message}") from None
+    problem = schema_problem(schema)
+    if problem is not None:
+        raise invalid(key, problem)
     if key == "input_schema":  # the only schema jobsim matches values against
         check_patterns(schema)
     checked: dict[str, Any] = copy_json(schema)
@@ -67,12 +72,109 @@ def check_patterns(schema: dict[str, Any]) -> None:
             )
 
 
+def schema_problem(schema: Any) -> str | None:
+    """Why checking a value against ``schema`` could loop or take too long — a local
+    ``$ref`` cycle that never goes deeper in the value, or more than
+    :data:`MAX_SCHEMA_FANOUT` subschemas applied to one value — or ``None``.
+    Iterative; ``schema`` is JSON within :mod:`jobsim.bounds` already."""
+    nodes: list[dict[str, Any]] = []  # every object in the document that may be a schema
+    stack: list[Any] = [schema]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            nodes.append(item)
+            stack.extend(v for k, v in item.items() if k not in _DATA)
+        elif isinstance(item, list):
+            stack.extend(item)
+    # absolute ids name their subschema: {"$id": "http://x/s", "allOf": [{"$ref": "http://x/s"}]}
+    named = {n["$id"].rstrip("#"): n for n in nodes if isinstance(n.get("$id"), str)}
+    fanout: dict[int, int] = {}  # id(node) -> subschemas applied to one value, itself included
+    for start in nodes:
+        if id(start) in fanout:
+            continue
+        # depth-first, iteratively: (node, its same-value subschemas, next one to visit)
+        path: list[tuple[dict[str, Any], list[dict[str, Any]], int]] = []
+        on_path: set[int] = set()
+        node: dict[str, Any] | None = start
+        while node is not None or path:
+            if node is not None:
+                path.append((node, _same_value(node, schema, named), 0))
+                on_path.add(id(node))
+                node = None
+                continue
+            here, children, i = path[-1]
+            if i < len(children):
+                path[-1] = (here, children, i + 1)
+                child = children[i]
+                if id(child) in on_path:
+                    return (
+                        "has a $ref cycle that never reaches a part of the value (such as "
+                        '{"$ref": "#"}); checking a config against it would never end'
+                    )
+                if id(child) not in fanout:
+                    node = child
+                continue
+            path.pop()
+            on_path.discard(id(here))
+            total = 1 + sum(fanout[id(c)] for c in children)
+            if total > MAX_SCHEMA_FANOUT:
+                return (
+                    f"applies more than {MAX_SCHEMA_FANOUT} subschemas to one value (through "
+                    "$ref, allOf, anyOf, oneOf, not, if/then/else); simplify it"
+                )
+            fanout[id(here)] = total
+    return None
+
+
+def _same_value(
+    node: dict[str, Any], root: Any, named: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The subschemas of ``node`` applied to the value ``node`` is applied to (a ``$ref``
+    followed within the document: a local pointer, or an absolute ``$id`` in it)."""
+    found: list[dict[str, Any]] = []
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        base, _, fragment = ref.partition("#")
+        target = _pointer(named.get(base) if base else root, fragment)
+        if isinstance(target, dict):
+            found.append(target)
+    for key in _SAME_VALUE_LISTS:
+        if isinstance(node.get(key), list):
+            found += [s for s in node[key] if isinstance(s, dict)]
+    for key in _SAME_VALUE_ONE:
+        if isinstance(node.get(key), dict):
+            found.append(node[key])
+    if isinstance(node.get("dependencies"), dict):
+        found += [s for s in node["dependencies"].values() if isinstance(s, dict)]
+    return found
+
+
+def _pointer(root: Any, pointer: str) -> Any:
+    """What a JSON pointer (``/definitions/a``) names in ``root``, or ``None``."""
+    if not pointer or root is None:
+        return root
+    if not pointer.startswith("/"):
+        return None  # a plain-name fragment: not resolved here (jsonschema may)
+    here = root
+    for part in pointer[1:].split("/"):
+        part = unquote(part).replace("~1", "/").replace("~0", "~")
+        if isinstance(here, dict) and part in here:
+            here = here[part]
+        elif isinstance(here, list) and part.isdigit() and int(part) < len(here):
+            here = here[int(part)]
+        else:
+            return None
+    return here
+
+
 def behavior_from_dict(raw: dict[str, Any]) -> Behavior:
+    """A behaviour from its four keys (defaults filled in: the registry does that for
+    ``sim_define_target``, and a snapshot stores all four)."""
     return Behavior(
-        start_after_ms=seconds_to_ms(raw.get("start_after_seconds", 0)),
-        run_ms=seconds_to_ms(raw.get("run_seconds", 1)),
-        exit_codes=tuple(int(c) for c in raw.get("exit_codes", [0])),
-        events=tuple(raw.get("events", [])),
+        start_after_ms=seconds_to_ms(raw["start_after_seconds"]),
+        run_ms=seconds_to_ms(raw["run_seconds"]),
+        exit_codes=tuple(int(c) for c in raw["exit_codes"]),
+        events=tuple(raw.get("events", ())),  # none unless given
     )
 
 
@@ -102,31 +204,28 @@ def make_target(
     )
 
 
-@handler("sim_define_target")
+@handler(
+    "sim_define_target",
+    effect="global",
+    args={
+        "name": NonBlank(),
+        "behavior.start_after_seconds": Seconds(hi=MAX_SECONDS),
+        "behavior.run_seconds": Seconds(hi=MAX_SECONDS),
+    },
+)
 def sim_define_target(world: World, args: dict[str, Any]) -> dict[str, Any]:
-    name = non_empty(args, "name")
-    for key in ("start_after_seconds", "run_seconds"):
-        value = args.get("behavior", {}).get(key, 0)
-        if not math.isfinite(value * 1000):
-            raise invalid(f"behavior.{key}", f"{value!r} is not a finite number of seconds")
-        if value > MAX_BEHAVIOR_SECONDS:
-            raise invalid(
-                f"behavior.{key}",
-                f"{value!r} is out of range; expected at most {MAX_BEHAVIOR_SECONDS} seconds "
-                "(the clock ends with the year 9999)",
-            )
     target = make_target(
-        name,
+        args["name"],
         args.get("description"),
         _checked_schema(args, "input_schema"),
         _checked_schema(args, "output_schema"),
         behavior_from_dict(args["behavior"]) if "behavior" in args else None,
     )
-    world.targets[name] = target
+    world.targets[target.name] = target
     return target_dict(target)
 
 
-@handler("get_job_target")
+@handler("get_job_target", effect="read")
 def get_job_target(world: World, args: dict[str, Any]) -> dict[str, Any]:
     world.project(args["project_reference"])
     name: str = args["target_name"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobsim.arguments import limit, whole
+from jobsim.arguments import Whole
 from jobsim.errors import invalid
 from jobsim.registry import handler
 from jobsim.world import World
@@ -17,11 +17,15 @@ from jobsim.world import World
 __all__ = ["sim_get_transcript"]
 
 
-@handler("sim_get_transcript")
+@handler(
+    "sim_get_transcript",
+    effect="read",
+    args={"limit": Whole(), "before_index": Whole(), "from_index": Whole()},
+)
 def sim_get_transcript(world: World, args: dict[str, Any]) -> dict[str, Any]:
     """A page of the transcript: newest first (``before_index``) or oldest first
     (``from_index``)."""
-    size = limit(args, 100, 1000)
+    size: int = args["limit"]
     transcript = world.transcript
     first, total = transcript.first, transcript.total
     if "from_index" in args:
@@ -30,13 +34,13 @@ def sim_get_transcript(world: World, args: dict[str, Any]) -> dict[str, Any]:
                 "from_index",
                 "give from_index (oldest first) or before_index (newest first), not both",
             )
-        lo = min(max(whole(args, "from_index", 0, 0), first), total)
+        lo = min(max(args["from_index"], first), total)
         hi = min(lo + size, total)
         indexes = range(lo, hi)
         entries = transcript.slice(lo, hi)
         next_index = hi if hi < total else None
     else:
-        hi = max(min(whole(args, "before_index", total, 0), total), first)
+        hi = max(min(args.get("before_index", total), total), first)
         lo = max(hi - size, first)
         indexes = range(hi - 1, lo - 1, -1)
         entries = transcript.slice(lo, hi)[::-1]

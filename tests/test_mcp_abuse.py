@@ -31,6 +31,7 @@ from mcp.server.transport_security import DEFAULT_MAX_REQUEST_BODY_SIZE
 from mcp_types.version import LATEST_PROTOCOL_VERSION, OLDEST_SUPPORTED_VERSION
 
 from jobsim import ERROR_CODES, Simulator
+from jobsim.bounds import MAX_DEPTH
 from jobsim.mcp.client import negotiate
 from jobsim.pytest_plugin import serve_subprocess
 from jobsim.registry import TOOLS
@@ -186,6 +187,42 @@ def test_every_tool_with_wrong_arguments_answers_with_a_tool_error(raw: Raw) -> 
             else:  # a few are valid calls: e.g. sim_create_environment is not
                 assert TOOLS[tool].output_validator.is_valid(result["structuredContent"])
     assert answered == len(TOOLS) * len(ABUSIVE_ARGUMENTS)
+
+
+def _nested(levels: int) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for _ in range(levels - 1):
+        value = {"a": value}
+    return value
+
+
+def test_a_config_at_the_nesting_limit_is_served_and_one_past_it_is_invalid(raw: Raw) -> None:
+    raw.call("sim_create_project", {"slug": "nesting"})
+    job = {"project_reference": "nesting", "name": "n", "target": "t"}
+    made = raw.call("create_job", {**job, "config": _nested(MAX_DEPTH)})["result"]
+    assert made["structuredContent"]["config"] == _nested(MAX_DEPTH)
+    listed = raw.call("list_jobs", {"project_reference": "nesting"})["result"]
+    assert listed["structuredContent"]["data"] == [made["structuredContent"]]
+    over = raw.call("create_job", {**job, "config": _nested(MAX_DEPTH + 1)})["result"]
+    assert over["isError"]
+    assert over["content"][0]["text"].startswith(
+        f"invalid_arguments: config: nested more than {MAX_DEPTH} levels deep"
+    )
+
+
+def test_a_huge_integer_is_a_tool_error_or_a_json_rpc_error_never_internal(raw: Raw) -> None:
+    for digits in (400, 5000):
+        raw.next_id += 1
+        body = (
+            f'{{"jsonrpc": "2.0", "id": {raw.next_id}, "method": "tools/call", "params": '
+            f'{{"name": "sim_advance_clock", "arguments": {{"seconds": 1{"0" * digits}}}}}}}'
+        )
+        message = _message(raw.post(body.encode()))
+        if "error" in message:  # the SDK's parser may refuse such a number itself
+            assert message["error"]["code"] in (types.PARSE_ERROR, types.INVALID_PARAMS)
+        else:
+            text = message["result"]["content"][0]["text"]
+            assert text.startswith("invalid_arguments: seconds: a whole number of about")
 
 
 def test_a_request_over_the_size_limit_gets_413_and_one_under_it_is_served(raw: Raw) -> None:

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator
 
-from jobsim import Simulator, ToolError
-from jobsim.registry import TOOLS, ToolSpec, get, handler, schema_error, tool_names
+from jobsim import Simulator, ToolError, registry
+from jobsim.arguments import Anchored, Json, Uuid, Whole
+from jobsim.registry import EFFECTS, TOOLS, ToolSpec, get, handler, schema_error, tool_names
 
 DOCUMENTED = {
     "cancel_job",
@@ -242,3 +243,156 @@ def test_run_checks_the_input_schema_before_the_handler():
     assert calls == []
     assert spec.run(None, {"n": 1}) == {"ok": True}  # type: ignore[arg-type]
     assert calls == [{"n": 1}]
+
+
+# -- what jobsim adds to the schemas: effects, defaults, argument rules -----------------
+
+EFFECTS_BY_TOOL = {
+    "read": {
+        "get_job",
+        "list_jobs",
+        "get_job_batch",
+        "list_job_batch_jobs",
+        "get_job_events",
+        "get_job_target",
+        "get_cron_job",
+        "list_cron_jobs",
+    },
+    "global": {"sim_advance_clock", "sim_define_target", "sim_inject_fault"},
+}
+
+
+def test_every_tool_declares_its_effect():
+    for name, spec in TOOLS.items():
+        assert spec.effect in EFFECTS, name
+        expected = next((e for e, names in EFFECTS_BY_TOOL.items() if name in names), "local")
+        assert spec.effect == expected, name
+
+
+def _busy() -> tuple[Simulator, dict[str, dict[str, Any]]]:
+    sim = Simulator(seed=2)
+    sim.call("sim_create_project", {"slug": "acme"})
+    sim.call("sim_define_target", {"name": "t", "behavior": {"run_seconds": 5}})
+    batch = "0b8e4f4e-8d4c-4c8a-9d0a-6f1f2b3c4d5e"
+    job = sim.call(
+        "create_job", {"project_reference": "acme", "name": "n", "target": "t", "batch_id": batch}
+    )
+    cron = sim.call(
+        "create_cron_job",
+        {"project_reference": "acme", "name": "c", "target": "t", "schedule": "* * * * *"},
+    )
+    sim.call("sim_advance_clock", {"seconds": 90})
+    acme = {"project_reference": "acme"}
+    reads = {
+        "get_job": {**acme, "job_id": job["id"]},
+        "list_jobs": acme,
+        "get_job_batch": {**acme, "batch_id": batch},
+        "list_job_batch_jobs": {**acme, "batch_id": batch},
+        "get_job_events": {**acme, "job_id": job["id"]},
+        "get_job_target": {**acme, "target_name": "t"},
+        "get_cron_job": {**acme, "cron_job_id": cron["id"]},
+        "list_cron_jobs": acme,
+    }
+    return sim, reads
+
+
+def test_a_read_tool_changes_nothing():
+    sim, reads = _busy()
+    assert set(reads) == {n for n, s in TOOLS.items() if s.effect == "read"}
+    before = sim.snapshot()
+    for tool, args in reads.items():
+        sim.call(tool, args)
+    after = sim.snapshot()
+    assert len(after.pop("transcript")) == len(before.pop("transcript")) + len(reads)
+    assert after == before
+
+
+STATED_DEFAULTS = {
+    "create_job": {"timeout_seconds": 300, "backoff_limit": 3},
+    "create_cron_job": {
+        "timezone": "UTC",
+        "timeout_seconds": 300,
+        "backoff_limit": 3,
+        "concurrency_policy": "Forbid",
+    },
+    "list_jobs": {"limit": 20},
+    "list_job_batch_jobs": {"limit": 20},
+    "list_cron_jobs": {"limit": 20},
+    "get_job_events": {"limit": 100, "direction": "backward"},
+    "sim_define_target": {
+        "behavior.start_after_seconds": 0,
+        "behavior.run_seconds": 1,
+        "behavior.exit_codes": [0],
+    },
+    "sim_inject_fault": {"times": 1},
+}
+
+
+def test_defaults_are_read_from_the_schemas():
+    assert {n: s.defaults for n, s in TOOLS.items() if s.defaults} == STATED_DEFAULTS
+
+
+def _probe(**schema_props: Any) -> ToolSpec:
+    return ToolSpec(
+        name="probe",
+        family="control",
+        description="probe",
+        input_schema={"type": "object", "properties": schema_props, "additionalProperties": False},
+        output_schema={"type": "object"},
+    )
+
+
+def test_the_handler_gets_normalised_arguments_with_the_defaults_filled_in():
+    seen: list[dict[str, Any]] = []
+    spec = _probe(
+        n={"type": "number", "minimum": 1, "maximum": 9, "description": "a count (default: 2)"},
+        box={
+            "type": "object",
+            "properties": {"k": {"type": "number", "default": 5}},
+            "additionalProperties": False,
+        },
+    )
+    spec.rules = registry._resolve(spec, {"n": Whole()})
+    spec.handler = lambda world, args: seen.append(args) or {}
+    given: dict[str, Any] = {"n": 3.0, "box": {}}
+    spec.run(None, given)  # type: ignore[arg-type]
+    assert seen[-1] == {"n": 3, "box": {"k": 5}}
+    assert type(seen[-1]["n"]) is int
+    assert given == {"n": 3.0, "box": {}}  # the caller's dict is left as it was
+    spec.run(None, {})  # type: ignore[arg-type]
+    assert seen[-1] == {"n": 2}  # a nested default only when its object is given
+    with pytest.raises(ToolError, match=r"^invalid_arguments: n: 3.5 is not a whole number"):
+        spec.run(None, {"n": 3.5})  # type: ignore[arg-type]
+
+
+def test_a_rule_takes_its_range_from_the_schema_and_may_not_contradict_it():
+    spec = _probe(n={"type": "number", "minimum": 1, "maximum": 9})
+    assert registry._resolve(spec, {"n": Whole()})["n"] == Whole(1, 9)
+    with pytest.raises(RuntimeError, match="the rule's maximum 10 is not the schema's 9"):
+        registry._resolve(spec, {"n": Whole(hi=10)})
+    with pytest.raises(RuntimeError, match="a rule for 'm', which the schema lacks"):
+        registry._resolve(spec, {"m": Whole()})
+
+
+def test_rules_the_schema_implies_are_added():
+    spec = _probe(
+        s={"type": "string", "pattern": "^a$"},
+        u={"anyOf": [{"type": "string", "format": "uuid"}, {"type": "null"}]},
+        j={"type": "object"},
+    )
+    assert registry._resolve(spec, {}) == {"s": Anchored(pattern="^a$"), "u": Uuid(), "j": Json()}
+    with pytest.raises(RuntimeError, match="format 'email' has no rule"):
+        registry._resolve(_probe(e={"type": "string", "format": "email"}), {})
+
+
+def test_a_handler_must_declare_its_effect():
+    spec = _probe()
+    TOOLS["probe"] = spec
+    try:
+        with pytest.raises(RuntimeError, match="declare its effect, one of read, local, global"):
+            handler("probe")(lambda world, args: {})
+        assert spec.handler is None
+        handler("probe", effect="read")(lambda world, args: {})
+        assert spec.effect == "read"
+    finally:
+        del TOOLS["probe"]

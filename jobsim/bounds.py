@@ -1,0 +1,127 @@
+"""Every bound jobsim puts on what it accepts, in one place (see docs/decisions.md).
+
+A bound exists so that whatever a tool accepts can also be stored, snapshotted,
+written as JSON and restored, and so that no argument can make a call raise
+anything but a :class:`~jobsim.ToolError` or take unbounded time.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any, Final, NamedTuple
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_FAULT_TIMES",
+    "MAX_JSON_NUMBER",
+    "MAX_SCHEMA_FANOUT",
+    "MAX_SECONDS",
+    "Problem",
+    "is_plain_json",
+    "json_problem",
+]
+
+#: How deeply objects and arrays may nest in an argument (``config``, a target's
+#: ``input_schema``/``output_schema``, ``behavior``): the argument's value is level 1,
+#: so ``{"a": {}}`` is 2 levels. Python's recursion limit (1,000 frames) has to carry
+#: every path a value takes — schema checks (about 6 frames a level), ``json.dumps``
+#: of a snapshot (a few levels more), ``copy_json``, the MCP server's JSON parser
+#: (``jiter``, 200 levels with the JSON-RPC envelope) — 64 leaves room for all.
+MAX_DEPTH: Final = 64
+
+#: The largest magnitude of a number in a JSON value: that of a double. A larger
+#: integer reads back as infinity in most JSON parsers (it is not finite JSON), and
+#: Python cannot even write one of more than 4,300 digits.
+MAX_JSON_NUMBER: Final = sys.float_info.max
+
+#: The longest duration in seconds a job or behaviour may state (``timeout_seconds``,
+#: ``start_after_seconds``, ``run_seconds``): more than the clock can ever reach (it
+#: ends with the year 9999, about 2.5e11 s after 1970), and small enough that seconds
+#: to milliseconds is exact in a snapshot.
+MAX_SECONDS: Final = 10**12
+
+#: The most calls one injected fault may fail (``sim_inject_fault.times``): the
+#: largest count every JSON reader holds exactly (a double's whole numbers).
+MAX_FAULT_TIMES: Final = 2**53
+
+#: The most subschemas a target's ``input_schema`` may apply to one value (through
+#: ``$ref``, ``allOf``/``anyOf``/``oneOf``, ``not``, ``if``/``then``/``else`` and
+#: schema ``dependencies``): it bounds the time a config check takes, which doubles
+#: with each level of a chain like ``allOf: [{$ref: next}, {$ref: next}]``. A ``$ref``
+#: cycle that never reaches a part of the value (``{"$ref": "#"}``) is refused outright.
+MAX_SCHEMA_FANOUT: Final = 1000
+
+
+class Problem(NamedTuple):
+    """Where a value is past a bound (a dotted path; ``""`` is the value itself), what
+    is wrong, and whether it is the nesting (``deep``) or a number."""
+
+    path: str
+    what: str
+    deep: bool
+
+
+def json_problem(value: Any, *, level: int = 1, path: str = "") -> Problem | None:
+    """The first thing in ``value`` past the bounds — objects and arrays nested past
+    :data:`MAX_DEPTH` levels (``value`` is at ``level``), or an integer beyond
+    :data:`MAX_JSON_NUMBER` — or ``None``. ``path`` is where ``value`` is, to prefix
+    the problem's path with. Iterative: it never recurses."""
+    if is_plain_json(value, level):
+        return None
+    stack: list[tuple[Any, str, int]] = [(value, path, level)]
+    while stack:
+        item, path, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.items()
+        elif isinstance(item, list | tuple):
+            children = enumerate(item)
+        else:
+            if isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_JSON_NUMBER:
+                # never format such an int: one of 4,301+ digits cannot even be printed
+                digits = int(item.bit_length() * 0.30103) + 1
+                what = (
+                    f"a whole number of about {digits} digits is out of range; "
+                    f"numbers are at most {MAX_JSON_NUMBER:.17g} in magnitude"
+                )
+                return Problem(path, what, deep=False)
+            continue
+        if level > MAX_DEPTH:
+            what = f"nested more than {MAX_DEPTH} levels deep; at most {MAX_DEPTH} accepted"
+            return Problem(path, what, deep=True)
+        for key, child in children:
+            stack.append((child, f"{path}.{key}" if path else str(key), level + 1))
+    return None
+
+
+def is_plain_json(value: Any, level: int = 1) -> bool:
+    """Whether ``value`` is plain JSON within the bounds: dicts with string keys, lists,
+    strings, finite numbers, booleans and ``None``, nested at most :data:`MAX_DEPTH`
+    levels (``value`` is at ``level``). The fast path of every check here: it builds
+    no paths, so the slow walks that say where run only when this says no."""
+    stack: list[tuple[Any, int]] = [(value, level)]
+    while stack:
+        item, at = stack.pop()
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is int:
+            if -MAX_JSON_NUMBER <= item <= MAX_JSON_NUMBER:
+                continue
+            return False
+        if kind is float:
+            if math.isfinite(item):
+                continue
+            return False
+        if at > MAX_DEPTH:
+            return False
+        if kind is dict:
+            for key, child in item.items():
+                if type(key) is not str:
+                    return False
+                stack.append((child, at + 1))
+        elif kind is list:
+            stack.extend((child, at + 1) for child in item)
+        else:  # a subclass, a tuple, a set: let the slow walks judge it
+            return False
+    return True
