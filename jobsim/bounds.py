@@ -96,32 +96,39 @@ def json_problem(value: Any, *, level: int = 1, path: str = "") -> Problem | Non
 
 def is_plain_json(value: Any, level: int = 1) -> bool:
     """Whether ``value`` is plain JSON within the bounds: dicts with string keys, lists,
-    strings, finite numbers, booleans and ``None``, nested at most :data:`MAX_DEPTH`
-    levels (``value`` is at ``level``). The fast path of every check here: it builds
-    no paths, so the slow walks that say where run only when this says no."""
-    stack: list[tuple[Any, int]] = [(value, level)]
-    while stack:
-        item, at = stack.pop()
-        kind = type(item)
-        if kind is str or kind is bool or item is None:
-            continue
-        if kind is int:
-            if -MAX_JSON_NUMBER <= item <= MAX_JSON_NUMBER:
-                continue
-            return False
-        if kind is float:
-            if math.isfinite(item):
-                continue
-            return False
+    strings, finite numbers no larger than :data:`MAX_JSON_NUMBER`, booleans and
+    ``None``, of exactly those types, nested at most :data:`MAX_DEPTH` levels (``value``
+    is at ``level``; the nesting bound also ends a cycle). The fast path of every check
+    here: it builds no paths, so the walks that say where run only when this says no."""
+    kind = type(value)
+    if kind is not dict and kind is not list:
+        return _plain_scalar(value)
+    pending: list[tuple[Any, int]] = [(value, level)]
+    while pending:
+        item, at = pending.pop()
         if at > MAX_DEPTH:
             return False
-        if kind is dict:
-            for key, child in item.items():
+        if type(item) is dict:
+            for key in item:
                 if type(key) is not str:
                     return False
-                stack.append((child, at + 1))
-        elif kind is list:
-            stack.extend((child, at + 1) for child in item)
-        else:  # a subclass, a tuple, a set: let the slow walks judge it
-            return False
+            item = item.values()
+        # `is` tests only: this runs on every call
+        for member in item:
+            kind = type(member)
+            if kind is str or kind is bool or member is None:
+                continue
+            if kind is dict or kind is list:
+                pending.append((member, at + 1))
+            elif not _plain_scalar(member):
+                return False
     return True
+
+
+def _plain_scalar(value: Any) -> bool:
+    kind = type(value)
+    if kind is int:
+        return bool(-MAX_JSON_NUMBER <= value <= MAX_JSON_NUMBER)
+    if kind is float:
+        return math.isfinite(value)
+    return kind is str or kind is bool or value is None

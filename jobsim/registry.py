@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from jsonschema import Draft7Validator
 
 from jobsim.arguments import Anchored, Json, Rule, Uuid
-from jobsim.bounds import json_problem
+from jobsim.bounds import is_plain_json, json_problem
 from jobsim.errors import ToolError, invalid
 from jobsim.fastcheck import Check, compile_check, compile_json_check
 
@@ -96,6 +96,11 @@ class ToolSpec:
         return compile_check(self.input_schema)
 
     @cached_property
+    def _input_json_check(self) -> Check:
+        # input_check without its plain-JSON walk, for arguments the bounds walk vouched for
+        return compile_json_check(self.input_schema)
+
+    @cached_property
     def output_check(self) -> Check:
         """The output schema as a fast predicate for JSON values (the simulator's own
         outputs, decoded JSON): the accept path of ``validate_outputs`` and of the
@@ -105,17 +110,18 @@ class ToolSpec:
     def run(self, world: World, arguments: dict[str, Any]) -> dict[str, Any]:
         """Check ``arguments`` against the bounds and the input schema, apply the
         argument rules and defaults, then run the handler with the normalised copy."""
-        for key, value in arguments.items():  # first: no check may choke on these
-            if type(value) in _FLAT:
-                continue
-            bound = json_problem(value, path=str(key))
-            if bound is None:
-                continue
-            if bound.deep and bound.path != key:  # name the argument, not a path 64 deep
-                raise invalid(str(key), f"{bound.what} (at {bound.path})", path=bound.path)
-            raise invalid(bound.path, bound.what)
-        # -- the input schema --
-        if not self.input_check(arguments):  # the fast check never raises
+        plain = is_plain_json(arguments, level=0)  # first: no check may choke on them
+        if not plain:
+            for key, value in arguments.items():
+                bound = json_problem(value, path=str(key))
+                if bound is None:
+                    continue
+                if bound.deep and bound.path != key:  # name the argument, not a path 64 deep
+                    raise invalid(str(key), f"{bound.what} (at {bound.path})", path=bound.path)
+                raise invalid(bound.path, bound.what)
+        # -- the input schema (plain JSON needs no second walk: the JSON-only check) --
+        check = self._input_json_check if plain else self.input_check
+        if not check(arguments):  # the fast check never raises
             errors = sorted(self.input_validator.iter_errors(arguments), key=_error_rank)
             if errors:
                 raise schema_error(self, errors[0])
@@ -158,9 +164,8 @@ class ToolSpec:
         return sorted(groups.items(), key=lambda group: group[0] != "")
 
 
-# Argument values that hold no nesting and no integer: nothing for the bounds to see.
-_FLAT = frozenset({str, float, bool, type(None)})
-_IMMUTABLE = _FLAT | {int}
+# Defaults that can be shared rather than copied.
+_IMMUTABLE = frozenset({str, int, float, bool, type(None)})
 _NONE = object()  # no default
 
 
