@@ -23,7 +23,7 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import SchemaError
 
 from jobsim.arguments import finite_json
-from jobsim.bounds import MAX_SECONDS, json_problem
+from jobsim.bounds import MAX_FAULT_TIMES, MAX_SECONDS, json_problem
 from jobsim.clock import LAST_MS, from_datetime
 from jobsim.cron import CRON_TICK, check_schedule, check_timezone
 from jobsim.errors import ERROR_CODES, ToolError
@@ -477,7 +477,7 @@ def _check(r: _Reader, v: dict[str, Any], world: World, transcript: list[Any]) -
                 finite_json("config", cron.config)
             except ToolError as e:
                 raise r.fail(e.message) from None
-            number(cron.timeout_seconds, "timeout_seconds", 1)
+            number(cron.timeout_seconds, "timeout_seconds", 1, MAX_SECONDS)
             number(cron.backoff_limit, "backoff_limit", 0, MAX_BACKOFF)
             number(cron.epoch, "epoch", 0)
             when(cron.created_ms, "created_ms", upto=cron.updated_ms)
@@ -508,7 +508,7 @@ def _check(r: _Reader, v: dict[str, Any], world: World, transcript: list[Any]) -
             for fault in queue:
                 if not isinstance(fault.get("message"), str):
                     raise r.fail("a fault needs a message")
-                number(fault["remaining"], "remaining", 1)
+                number(fault["remaining"], "remaining", 1, MAX_FAULT_TIMES)
 
     for i, entry in enumerate(transcript):
         with r.at(f".transcript[{i}]"):
@@ -522,7 +522,7 @@ def _job(r: _Reader, world: World, job: Job, when: Any, number: Any) -> None:
     """One job record: the invariants of SPEC section 4, and the runtime fields."""
     now = world.now
     number(job.seq, "seq", 1, world.seq)
-    number(job.timeout_seconds, "timeout_seconds", 1)
+    number(job.timeout_seconds, "timeout_seconds", 1, MAX_SECONDS)
     number(job.backoff_limit, "backoff_limit", 0, MAX_BACKOFF)
     number(job.attempt, "attempt", 0, job.backoff_limit + 1)
     number(job.epoch, "epoch", 0)

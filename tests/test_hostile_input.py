@@ -300,6 +300,34 @@ def test_the_largest_accepted_value_snapshots_and_restores_and_one_more_is_refus
     )
 
 
+@pytest.mark.parametrize(
+    ("tool", "args", "where", "most"),
+    [
+        ("create_job", JOB, ("jobs", 0, "timeout_seconds"), MAX_SECONDS),
+        ("create_cron_job", CRON, ("cron_jobs", 0, "timeout_seconds"), MAX_SECONDS),
+        (
+            "sim_inject_fault",
+            {"tool": "get_job", "code": "internal"},
+            ("faults", "get_job", 0, "remaining"),
+            MAX_FAULT_TIMES,
+        ),
+    ],
+)
+def test_a_snapshot_holding_more_than_a_tool_accepts_is_refused_on_restore(tool, args, where, most):
+    sim = world()
+    sim.call(tool, args)
+    value = sim.snapshot()
+    value["transcript"] = []
+    holder = value
+    for step in where[:-1]:
+        holder = holder[step]
+    holder[where[-1]] = most + 1
+    with pytest.raises(SnapshotError, match=where[-1]):
+        Simulator.from_snapshot(value)
+    holder[where[-1]] = most
+    Simulator.from_snapshot(value)
+
+
 @pytest.mark.parametrize("key", ["start_after_seconds", "run_seconds"])
 def test_a_behaviour_of_the_longest_duration_snapshots_and_restores(key):
     sim = world()
