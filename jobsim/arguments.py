@@ -29,9 +29,9 @@ class Rule:
     hi: float | None = None
 
     @property
-    def accepted(self) -> str:
+    def accepted(self) -> str:  # pragma: no cover - every rule says its own
         """What the rule accepts, in words (for messages)."""
-        return ""
+        raise NotImplementedError
 
     @property
     def summary(self) -> str:

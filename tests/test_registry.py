@@ -8,7 +8,7 @@ import pytest
 from jsonschema import Draft7Validator
 
 from jobsim import Simulator, ToolError, registry
-from jobsim.arguments import Anchored, Json, Uuid, Whole
+from jobsim.arguments import Anchored, Json, NonBlank, Seconds, Uuid, Whole
 from jobsim.registry import EFFECTS, TOOLS, ToolSpec, get, handler, schema_error, tool_names
 
 DOCUMENTED = {
@@ -396,3 +396,16 @@ def test_a_handler_must_declare_its_effect():
         assert spec.effect == "read"
     finally:
         del TOOLS["probe"]
+
+
+def test_a_rule_says_what_it_accepts_with_or_without_bounds():
+    assert Whole(1, 9).summary == "a whole number from 1 to 9"
+    assert Whole(1).summary == "a whole number >= 1"
+    assert Whole(hi=9).accepted == "<= 9"
+    assert Whole().accepted == ""
+    assert Seconds(0, 5).summary == "from 0 to 5 seconds"
+    assert [r.summary for r in (NonBlank(), Uuid(), Anchored())] == [
+        "not blank",
+        "a canonical lowercase UUID",
+        "no trailing newline",
+    ]
