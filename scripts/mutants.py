@@ -155,13 +155,10 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "batches-default-limit",
-        "list_job_batch_jobs without limit returns 25, not 20",
-        '    size = limit(args, 20, 100)\n    cursor: str | None = args.get("cursor")\n'
-        '    with owner_lookup(cursor):\n        project = world.project(args["project_reference"])\n'
-        "        batch",
-        '    size = limit(args, 25, 100)\n    cursor: str | None = args.get("cursor")\n'
-        '    with owner_lookup(cursor):\n        project = world.project(args["project_reference"])\n'
-        "        batch",
+        "a listing without limit (list_job_batch_jobs among them) returns 25, not the "
+        "schema's default of 20",
+        '                found[path] = prop["default"]',
+        '                found[path] = 25 if prop["default"] == 20 else prop["default"]',
     ),
     Mutant(
         "batches-foreign-cursor",
@@ -247,9 +244,9 @@ MUTANTS: tuple[Mutant, ...] = (
     # -- events ---------------------------------------------------------------------------
     Mutant(
         "events-default-direction",
-        "get_job_events without direction reads oldest first",
-        'direction: str = args.get("direction", "backward")',
-        'direction: str = args.get("direction", "forward")',
+        "get_job_events without direction reads oldest first (the schema's default is not applied)",
+        '                found[path] = prop["default"]',
+        '                found[path] = "forward" if prop["default"] == "backward" else prop["default"]',
     ),
     Mutant(
         "events-forward-last-page-cursor",
@@ -340,9 +337,9 @@ MUTANTS: tuple[Mutant, ...] = (
     # -- projects, clock ------------------------------------------------------------------
     Mutant(
         "projects-slug-newline",
-        "a slug ending in a newline is taken",
-        '    if slug.endswith("\\n"):',
-        "    if False:",
+        "a slug (or any pattern-checked argument) ending in a newline is taken",
+        '        if value.endswith("\\n"):',
+        "        if False:",
     ),
     Mutant(
         "clock-backwards",
