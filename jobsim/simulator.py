@@ -27,20 +27,9 @@ from jobsim.world import World
 
 __all__ = ["READ_ONLY_TOOLS", "Simulator"]
 
-#: The tools that only read the state: :meth:`Simulator.peek` runs these and no other.
-READ_ONLY_TOOLS = frozenset(
-    {
-        "get_cron_job",
-        "get_job",
-        "get_job_batch",
-        "get_job_events",
-        "get_job_target",
-        "list_cron_jobs",
-        "list_job_batch_jobs",
-        "list_jobs",
-        "sim_get_transcript",
-    }
-)
+#: The tools that only read the state (effect ``read`` in the registry):
+#: :meth:`Simulator.peek` runs these and no other.
+READ_ONLY_TOOLS = frozenset(name for name, spec in TOOLS.items() if spec.effect == "read")
 
 _CANCEL_TERMINAL = ("conflict", "return")
 
