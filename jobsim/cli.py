@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from jobsim import __version__
+from jobsim.extras import missing_mcp_extra
 from jobsim.timeline import MAX_ROWS
 from jobsim.transcript import SERVER_LIMIT
 
@@ -55,16 +57,12 @@ def _add_timeline(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _serve(args: argparse.Namespace) -> int:
-    try:
-        from jobsim.mcp.cli import run_serve
-    except ModuleNotFoundError as error:
-        if error.name is None or error.name.split(".")[0] not in ("mcp", "mcp_types"):
-            raise
-        print(
-            f"jobsim serve needs the mcp extra: pip install 'jobsim[mcp]' ({error})",
-            file=sys.stderr,
-        )
+    missing = missing_mcp_extra("jobsim serve")
+    if missing is not None:
+        print(missing, file=sys.stderr)
         return 2
+    from jobsim.mcp.cli import run_serve
+
     return run_serve(args)
 
 
@@ -76,7 +74,12 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     serve.add_argument("--control", action="store_true", help="publish the sim_* control tools")
     serve.add_argument("--http", action="store_true", help="serve streamable HTTP, not stdio")
     serve.add_argument("--host", default="127.0.0.1", help="HTTP host (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="HTTP port (default: 8000)")
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        help="HTTP port (default: 8000; 0 for a free one, reported on stderr once bound)",
+    )
     serve.add_argument(
         "--token",
         action="append",
@@ -115,6 +118,7 @@ def _add_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jobsim", description="A simulator of a Jobs API.")
+    parser.add_argument("--version", action="version", version=f"jobsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = sub.add_parser("demo", help="run a short scenario and print its timeline")
     demo.add_argument("--seed", type=int, default=0, help="seed of the id source (default: 0)")

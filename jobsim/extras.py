@@ -1,8 +1,20 @@
-"""The optional extras: one place that says which one a module needs and how to get it."""
+"""The optional extras: one place that says which one a module needs and how to get
+it, checked (for the ``mcp`` extra) without importing it.
+
+``jobsim serve``, the ``jobsim_mcp`` and ``jobsim_server`` fixtures and anything else
+behind the ``mcp`` extra ask :func:`missing_mcp_extra` first, so a user without it
+gets one line naming the install command instead of a traceback about whichever
+module happened to be imported first.
+"""
 
 from __future__ import annotations
 
-__all__ = ["need_hypothesis"]
+import importlib.util
+
+__all__ = ["MCP_EXTRA_MODULES", "missing_mcp_extra", "need_hypothesis"]
+
+#: The top-level modules the ``mcp`` extra brings and jobsim's MCP code imports.
+MCP_EXTRA_MODULES = ("mcp", "mcp_types", "anyio", "pydantic", "starlette", "uvicorn")
 
 
 def need_hypothesis(module: str) -> None:
@@ -14,3 +26,22 @@ def need_hypothesis(module: str) -> None:
         raise ImportError(
             f"{module} needs Hypothesis; install the extra with: pip install 'jobsim[hypothesis]'"
         ) from error
+
+
+def missing_mcp_extra(what: str) -> str | None:
+    """``None`` if the ``mcp`` extra is installed, else one line saying that ``what``
+    (e.g. ``"jobsim serve"``) needs it and how to install it."""
+    missing = [name for name in MCP_EXTRA_MODULES if not _importable(name)]
+    if not missing:
+        return None
+    return (
+        f"{what} needs the mcp extra: pip install 'jobsim[mcp]' "
+        f"(not installed: {', '.join(missing)})"
+    )
+
+
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # a module set to None in sys.modules, say
+        return False

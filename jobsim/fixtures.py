@@ -28,7 +28,16 @@ from typing import Any, TextIO
 from jobsim.errors import ToolError
 from jobsim.simulator import Simulator
 
-__all__ = ["HELP", "SCENARIOS", "add_arguments", "dump_json", "generate", "main", "run_scenario"]
+__all__ = [
+    "HELP",
+    "SCENARIOS",
+    "add_arguments",
+    "describe_scenarios",
+    "dump_json",
+    "generate",
+    "main",
+    "run_scenario",
+]
 
 
 def dump_json(value: Any) -> str:
@@ -376,10 +385,18 @@ def _readme(seed: int, names: Sequence[str]) -> str:
         "jobs, batches and cron jobs).",
         "",
     ]
-    for name in names:
-        doc = (SCENARIOS[name].__doc__ or "").split("\n\n")[0]
-        lines.append(f"- `{name}`: {' '.join(doc.split())}")
+    lines.extend(f"- `{name}`: {_summary(name)}" for name in names)
     return "\n".join(lines) + "\n"
+
+
+def _summary(name: str) -> str:
+    """The first paragraph of a scenario's docstring, on one line."""
+    return " ".join((SCENARIOS[name].__doc__ or "").split("\n\n")[0].split())
+
+
+def describe_scenarios() -> str:
+    """Every scenario, one per line with its summary (for ``jobsim fixtures --help``)."""
+    return "\n".join(f"  {name}: {_summary(name)}" for name in SCENARIOS)
 
 
 def generate(
@@ -426,6 +443,14 @@ def run(seed: int, out: str, scenarios: Sequence[str] | None, quiet: bool) -> in
     except ValueError as error:
         sys.stderr.write(f"jobsim fixtures: {error}\n")
         return 2
+    except OSError as error:  # an existing file, an unwritable place, a full disk
+        reason = error.strerror or str(error)
+        where = error.filename if error.filename is not None else out
+        sys.stderr.write(
+            f"jobsim fixtures: cannot write {where}: {reason}; --out expects a directory "
+            "that exists or can be created, and that you can write to\n"
+        )
+        return 2
     if not quiet:
         sys.stderr.write(f"wrote {len(written)} files under {out}\n")
     return 0
@@ -436,7 +461,10 @@ HELP = "write deterministic JSON fixtures of scenarios"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``jobsim fixtures`` (and of ``python -m jobsim.fixtures``)."""
+    """The options of ``jobsim fixtures`` (and of ``python -m jobsim.fixtures``); its
+    help lists the scenarios."""
+    parser.epilog = "scenarios:\n" + describe_scenarios()
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("--seed", type=int, default=0, help="seed of the id source (default: 0)")
     parser.add_argument("--out", required=True, metavar="DIR", help="directory to write into")
     parser.add_argument(
