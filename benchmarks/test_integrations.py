@@ -215,3 +215,31 @@ def test_mcp_in_process_tools_call(benchmark, report, tool):
     rate = 1 / statistics.median(rounds)
     benchmark.extra_info["calls_per_second"] = rate
     report(f"MCP in-process tools/call ({tool})", rate, "calls/s", ">= 2,500 calls/s", rate >= 2500)
+
+
+SERVER_STARTS = 5
+
+
+def test_jobsim_server_start(benchmark, report):
+    """What the ``jobsim_server`` fixture costs a test: start ``jobsim serve --http
+    --control`` in a subprocess, until its URL is ready, then stop it (median of a few
+    starts). No target; README's figure before the fixture learnt the bound port was
+    about 2 s."""
+    _module("jobsim.mcp")
+    from jobsim.pytest_plugin import serve_subprocess
+
+    starts: list[float] = []
+    stops: list[float] = []
+
+    def start_and_stop() -> None:
+        t0 = time.perf_counter()
+        with serve_subprocess(["--control"]):
+            t1 = time.perf_counter()
+        starts.append(t1 - t0)
+        stops.append(time.perf_counter() - t1)
+
+    benchmark.pedantic(start_and_stop, rounds=SERVER_STARTS, iterations=1)
+    start, stop = statistics.median(starts), statistics.median(stops)
+    benchmark.extra_info.update(start_seconds=start, stop_seconds=stop)
+    report("jobsim_server fixture: start", start, "s", "(none; was ~2 s)")
+    report("jobsim_server fixture: stop", stop, "s", "(none)")

@@ -1,5 +1,6 @@
 """The optional extras: one place that says which one a module needs and how to get
-it, checked (for the ``mcp`` extra) without importing it.
+it (checked, for the ``mcp`` extra, without importing it), and what ``jobsim serve
+--http`` says once it is serving.
 
 ``jobsim serve``, the ``jobsim_mcp`` and ``jobsim_server`` fixtures and anything else
 behind the ``mcp`` extra ask :func:`missing_mcp_extra` first, so a user without it
@@ -11,7 +12,13 @@ from __future__ import annotations
 
 import importlib.util
 
-__all__ = ["MCP_EXTRA_MODULES", "missing_mcp_extra", "need_hypothesis"]
+__all__ = [
+    "MCP_EXTRA_MODULES",
+    "SERVING",
+    "missing_mcp_extra",
+    "need_hypothesis",
+    "served_url",
+]
 
 #: The top-level modules the ``mcp`` extra brings and jobsim's MCP code imports.
 MCP_EXTRA_MODULES = ("mcp", "mcp_types", "anyio", "pydantic", "starlette", "uvicorn")
@@ -26,6 +33,18 @@ def need_hypothesis(module: str) -> None:
         raise ImportError(
             f"{module} needs Hypothesis; install the extra with: pip install 'jobsim[hypothesis]'"
         ) from error
+
+
+#: The stderr line ``jobsim serve --http`` writes once it is bound and serving (its URL
+#: names the bound port, which ``--port 0`` leaves to the system). The
+#: ``jobsim_server`` fixture waits for it; other tools may too.
+SERVING = "jobsim: serving MCP over streamable HTTP at {url}"
+
+
+def served_url(line: str) -> str | None:
+    """The URL in a :data:`SERVING` line, or ``None`` for any other line."""
+    prefix = SERVING.format(url="")
+    return line[len(prefix) :].strip() or None if line.startswith(prefix) else None
 
 
 def missing_mcp_extra(what: str) -> str | None:

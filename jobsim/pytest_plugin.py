@@ -33,11 +33,11 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
+import threading
+from collections import deque
 from collections.abc import AsyncIterator, Generator, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from jobsim.extras import served_url
 from jobsim.simulator import Simulator
 
 if TYPE_CHECKING:
@@ -70,9 +71,11 @@ TIMELINE_SECTION = "jobsim timeline"
 _TRANSCRIPT_CALLS = 200
 _VALUE_CHARS = 2000
 
-#: How long a ``jobsim serve`` subprocess may take to accept connections or to stop.
+#: How long a ``jobsim serve`` subprocess may take to start serving, or to stop.
 _START_SECONDS = 30.0
 _STOP_SECONDS = 10.0
+#: How many of its last stderr lines a failure to start quotes.
+_STDERR_LINES = 200
 
 _SIMULATOR = pytest.StashKey[Simulator]()
 _TMP = pytest.StashKey[pytest.TempPathFactory]()
@@ -154,52 +157,72 @@ def serve_subprocess(
     host: str = "127.0.0.1",
     start_timeout: float = _START_SECONDS,
 ) -> Iterator[str]:
-    """Run ``jobsim serve --http`` with ``args`` on a free port of ``host``; yield its URL.
+    """Run ``jobsim serve --http --port 0`` with ``args`` on ``host``; yield its URL.
 
-    Waits (at most ``start_timeout`` seconds) until the port accepts connections,
-    and on exit stops the process (SIGTERM, then SIGKILL) and waits for it. Its
-    stderr is kept in a temporary file and quoted if it fails to start.
+    The server binds a free port itself and reports it on stderr once it serves
+    (:data:`jobsim.extras.SERVING`): no port is picked here first, so there is no
+    window in which another process could take it. Waits (at most
+    ``start_timeout`` seconds) for that line, and on exit stops the process
+    (SIGTERM, then SIGKILL) and waits for it. Its stderr is quoted if it fails to
+    start.
     """
-    port = _free_port(host)
     command = [sys.executable, "-m", "jobsim.cli", "serve", "--http", "--host", host]
-    command += ["--port", str(port), *args]
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log
+    command += ["--port", "0", *args]
+    process = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    stderr = _Stderr(process)
+    try:
+        yield stderr.wait_for_url(start_timeout)
+    finally:
+        _stop(process)
+        stderr.join()
+
+
+class _Stderr:
+    """Reads a ``jobsim serve`` subprocess's stderr in a thread, to its end (so the
+    server never blocks on a full pipe), keeping the last lines for error messages
+    and noting the URL of the :data:`~jobsim.extras.SERVING` line."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self._process = process
+        self._lines: deque[str] = deque(maxlen=_STDERR_LINES)
+        self._url: str | None = None
+        self._decided = threading.Event()  # the URL is known, or stderr has ended
+        self._thread = threading.Thread(target=self._read, name="jobsim-serve-stderr")
+        self._thread.daemon = True
+        self._thread.start()
+
+    def _read(self) -> None:
+        assert self._process.stderr is not None
+        with self._process.stderr:
+            for raw in self._process.stderr:
+                line = raw.decode(errors="replace").rstrip("\n")
+                self._lines.append(line)
+                if self._url is None:
+                    self._url = served_url(line)
+                    if self._url is not None:
+                        self._decided.set()
+        self._decided.set()
+
+    def wait_for_url(self, timeout: float) -> str:
+        """The served URL, once the server has said it (at most ``timeout`` seconds)."""
+        self._decided.wait(timeout)  # wall-clock ok: bounded wait for a real subprocess
+        if self._url is not None:
+            return self._url
+        if not self._decided.is_set():
+            raise RuntimeError(f"jobsim serve did not report its URL in {timeout}s:\n{self}")
+        self._process.wait(timeout=_STOP_SECONDS)  # wall-clock ok: it has closed stderr
+        raise RuntimeError(
+            f"jobsim serve exited with status {self._process.returncode} before serving:\n{self}"
         )
-        try:
-            _wait_until_listening(process, host, port, start_timeout, log)
-            yield f"http://{host}:{port}/mcp"
-        finally:
-            _stop(process)
 
+    def join(self) -> None:
+        """Wait for the reader (the process has ended, so its stderr has too)."""
+        self._thread.join(timeout=_STOP_SECONDS)  # wall-clock ok: bounded
 
-def _free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait_until_listening(
-    process: subprocess.Popen[bytes], host: str, port: int, timeout: float, log: Any
-) -> None:
-    deadline = time.monotonic() + timeout  # wall-clock ok: bounded wait for a real subprocess
-    while True:
-        if process.poll() is not None:
-            log.seek(0)
-            output = log.read().decode(errors="replace")
-            raise RuntimeError(
-                f"jobsim serve exited with status {process.returncode} before listening:\n{output}"
-            )
-        try:
-            with socket.create_connection((host, port), timeout=0.5):  # wall-clock ok: probe
-                return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:  # wall-clock ok: bounded wait for a real subprocess
-            raise RuntimeError(f"jobsim serve did not listen on {host}:{port} in {timeout}s")
-        time.sleep(0.05)  # wall-clock ok: polling a real subprocess's port
+    def __str__(self) -> str:
+        return "\n".join(self._lines)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

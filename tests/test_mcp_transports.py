@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from mcp_types.version import LATEST_PROTOCOL_VERSION, OLDEST_SUPPORTED_VERSION
 
 from jobsim import Simulator
 from jobsim.cli import main
+from jobsim.extras import served_url
 from jobsim.mcp import MCP_PATH, create_server, http_app, load_world
 from jobsim.mcp.client import negotiate
 from jobsim.mcp.transports import ProjectTokens
@@ -430,7 +432,8 @@ def test_a_server_takes_a_project_or_tokens_not_both() -> None:
         (["--http", "--token", "nope"], "expected TOKEN=PROJECT"),
         (["--http", "--token", "=acme"], "expected TOKEN=PROJECT"),
         (["--http", "--token", "t=a", "--token", "t=b"], "the same token is given twice"),
-        (["--http", "--port", "70000"], "--port 70000: expected 1 to 65535"),
+        (["--http", "--port", "70000"], "--port 70000: expected 0 (a free port) to 65535"),
+        (["--http", "--port", "-1"], "--port -1: expected 0 (a free port) to 65535"),
         (["--start", "yesterday"], "start 'yesterday' is not an ISO 8601 timestamp"),
         (["--world", "/nonexistent/world.json"], "world error: world file"),
     ],
@@ -483,6 +486,102 @@ sys.exit(jobsim.cli.main(["serve"]))
     )
     assert done.returncode == 2, done.stderr
     assert "jobsim serve needs the mcp extra: pip install 'jobsim[mcp]'" in done.stderr
+
+
+# -- starting and stopping over HTTP --------------------------------------------------------
+
+
+def test_a_busy_port_is_one_clear_line_and_exit_2() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [*SERVE, "--http", "--port", str(port)],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    (line,) = done.stderr.splitlines()  # no "serving" line before it, no traceback
+    assert line.startswith(f"jobsim serve: cannot listen on 127.0.0.1:{port}: ")
+    assert line.endswith("choose another --port, or --port 0 for a free one")
+
+
+@contextmanager
+def running_server(*args: str) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
+    """``jobsim serve --http --port 0 ARGS``; yields the process, its URL once served,
+    and the stderr lines read up to that point. Killed if the test leaves it running."""
+    process = subprocess.Popen(
+        [*SERVE, "--http", "--port", "0", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        lines: list[str] = []
+        url = None
+        while url is None:
+            line = process.stderr.readline()  # the server writes its URL, or exits
+            assert line, f"jobsim serve exited before serving: {lines}"
+            lines.append(line.rstrip("\n"))
+            url = served_url(line)
+        yield process, url, lines
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=TIMEOUT)
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def test_port_0_serves_on_a_free_port_and_reports_it_once_bound() -> None:
+    with running_server("--seed", "3") as (process, url, lines):
+        assert lines[-1] == f"jobsim: serving MCP over streamable HTTP at {url}"
+        port = int(url.removeprefix("http://127.0.0.1:").removesuffix(MCP_PATH))
+        assert port > 0
+        with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT):
+            pass  # it is listening there
+        process.terminate()
+        assert process.wait(timeout=TIMEOUT) == 0
+
+
+def test_tokens_naming_missing_projects_are_noted_at_start_up(world_file: Path) -> None:
+    args = ["--world", str(world_file), "--token", "a=acme", "--token", "g=ghost"]
+    with running_server(*args) as (process, _, lines):
+        process.terminate()
+        assert process.wait(timeout=TIMEOUT) == 0
+    (note,) = [line for line in lines if "note:" in line]
+    assert "'ghost', which does not exist yet" in note  # acme is in the world file
+
+
+@pytest.mark.anyio
+async def test_sigterm_ends_open_streams_and_exits_0() -> None:
+    accept = {"Accept": "application/json, text/event-stream"}
+    with running_server("--control") as (process, url, _):
+        with anyio.fail_after(TIMEOUT):
+            async with httpx2.AsyncClient(timeout=TIMEOUT, headers=accept) as http:
+                opened = await http.post(url, json=raw_handshake(request_id=1)[0])
+                session = {"mcp-session-id": opened.headers["mcp-session-id"]}
+                await http.post(url, json=raw_handshake(1)[1], headers=session)
+                get = {**session, "Accept": "text/event-stream"}
+                async with http.stream("GET", url, headers=get) as stream:
+                    assert stream.status_code == 200  # the standalone SSE stream is open
+                    process.terminate()
+                    async for _ in stream.aiter_bytes():
+                        pass  # ends normally once the server ends the session
+            code = await anyio.to_thread.run_sync(process.wait)
+        assert process.stderr is not None
+        rest = process.stderr.read()
+    assert code == 0
+    assert "Traceback" not in rest
+    assert "ASGI" not in rest
+    assert "ERROR" not in rest
 
 
 # -- the MCP Inspector (opt-in: JOBSIM_INSPECTOR=1 and npx on PATH) -----------------------

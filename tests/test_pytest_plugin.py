@@ -13,7 +13,8 @@ from jobsim.pytest_plugin import TRANSCRIPT_SECTION, format_transcript
 pytest_plugins = ["pytester"]
 
 #: Options of every inner run: the same strictness as this suite's, without the plugins
-#: the inner tests do not use (hypothesis's alone costs over a second a run).
+#: the inner tests do not use (hypothesis's alone costs over a second a run; the runs
+#: that test pytest-asyncio turn it on).
 STRICT = (
     "--strict-markers",
     "-W",
@@ -24,6 +25,8 @@ STRICT = (
     "no:hypothesispytest",
     "-p",
     "no:benchmark",
+    "-p",
+    "no:asyncio",
 )
 
 

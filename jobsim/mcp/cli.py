@@ -9,7 +9,7 @@ import sys
 
 import anyio
 
-from jobsim.mcp.transports import serve_http, serve_stdio
+from jobsim.mcp.transports import listen, serve_http, serve_stdio
 from jobsim.simulator import Simulator
 from jobsim.worldfile import WorldFileError, load_world
 
@@ -43,8 +43,8 @@ def run_serve(args: argparse.Namespace) -> int:
         tokens = parse_tokens(args.token or [])
         if tokens and not args.http:
             raise ValueError("--token needs --http: bearer tokens only exist over HTTP")
-        if not 1 <= args.port <= 65535:
-            raise ValueError(f"--port {args.port}: expected 1 to 65535")
+        if not 0 <= args.port <= 65535:
+            raise ValueError(f"--port {args.port}: expected 0 (a free port) to 65535")
         knobs = {} if args.start is None else {"start": args.start}
         if args.transcript_limit < 0:
             raise ValueError(f"--transcript-limit {args.transcript_limit}: expected N >= 0")
@@ -56,7 +56,29 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"jobsim serve: {kind} error: {error}", file=sys.stderr)
         return 2
     if args.http:
-        serve_http(sim, control=args.control, tokens=tokens, host=args.host, port=args.port)
+        try:
+            sock = listen(args.host, args.port)
+        except OSError as error:
+            print(
+                f"jobsim serve: cannot listen on {args.host}:{args.port}: "
+                f"{error.strerror or error}; choose another --port, or --port 0 for a free one",
+                file=sys.stderr,
+            )
+            return 2
+        _warn_of_missing_projects(sim, tokens)
+        serve_http(sim, control=args.control, tokens=tokens, sock=sock)
     else:
         anyio.run(functools.partial(serve_stdio, sim, control=args.control))
     return 0
+
+
+def _warn_of_missing_projects(sim: Simulator, tokens: dict[str, str]) -> None:
+    """Say at start-up which tokens name a project the simulator does not hold (yet):
+    every call with such a token is ``not_found`` until the project is created."""
+    for token_project in sorted({p for p in tokens.values() if sim.find_project(p) is None}):
+        print(
+            f"jobsim serve: note: --token names project {token_project!r}, which does not "
+            "exist yet; its calls are not_found until it is created (--world FILE, or "
+            "sim_create_project with --control)",
+            file=sys.stderr,
+        )

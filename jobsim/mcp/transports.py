@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import hmac
 import logging
+import signal
+import socket
 import sys
+import threading
 from collections import Counter
-from collections.abc import Mapping
-from typing import Protocol, Self
+from collections.abc import Iterator, Mapping
+from typing import Any, Protocol, Self
 
 import anyio
 import mcp_types as types
+from mcp.server import Server
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.stdio import stdio_server
@@ -22,11 +27,12 @@ from mcp_types import RequestId
 from pydantic import AnyHttpUrl
 from starlette.applications import Starlette
 
+from jobsim.extras import SERVING
 from jobsim.mcp.dashboard import dashboard_routes
 from jobsim.mcp.server import create_server
 from jobsim.simulator import Simulator
 
-__all__ = ["MCP_PATH", "ProjectTokens", "http_app", "serve_http", "serve_stdio"]
+__all__ = ["MCP_PATH", "ProjectTokens", "http_app", "listen", "serve_http", "serve_stdio"]
 
 logger = logging.getLogger("jobsim.mcp")
 
@@ -34,6 +40,12 @@ logger = logging.getLogger("jobsim.mcp")
 MCP_PATH = "/mcp"
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+#: Connections the kernel queues before the server accepts them (uvicorn's default).
+_BACKLOG = 2048
+
+#: The signals that stop ``jobsim serve --http`` gracefully.
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 #: How long ``serve_stdio`` waits, once stdin has ended, for the answers still owed.
 _DRAIN_GRACE_SECONDS = 60.0
@@ -82,16 +94,20 @@ def http_app(
     host turns on the SDK's DNS-rebinding protection, and the pair is the issuer
     the SDK's auth settings require.
     """
-    server = create_server(sim, control=control, tokens=tokens)
+    return _http_app(create_server(sim, control=control, tokens=tokens), sim, tokens, host, port)
+
+
+def _http_app(
+    server: Server[Any], sim: Simulator, tokens: Mapping[str, str] | None, host: str, port: int
+) -> Starlette:
     # The read-only page at /, with the same tokens and the same guard as /mcp.
     dashboard = dashboard_routes(sim, tokens, hosts=_LOOPBACK if host in _LOOPBACK else None)
     if not tokens:
         return server.streamable_http_app(
             streamable_http_path=MCP_PATH, host=host, custom_starlette_routes=dashboard
         )
-    authority = f"[{host}]" if ":" in host else host
     auth = AuthSettings(
-        issuer_url=AnyHttpUrl(f"http://{authority}:{port}"),
+        issuer_url=AnyHttpUrl(f"http://{_authority(host)}:{port}"),
         resource_server_url=None,
     )
     return server.streamable_http_app(
@@ -103,6 +119,30 @@ def http_app(
     )
 
 
+def _authority(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def listen(host: str = "127.0.0.1", port: int = 8000) -> socket.socket:
+    """A TCP socket bound to ``host``:``port`` and listening (``port`` 0: a free one).
+
+    Raises ``OSError`` if it cannot (a busy port, say); :func:`serve_http` serves on
+    it, so the address is held from here on and there is no window for a clash.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        # As uvicorn does: a restart may reuse a port in TIME_WAIT (a port some other
+        # process listens on is still refused).
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(_BACKLOG)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 def serve_http(
     sim: Simulator,
     *,
@@ -110,28 +150,87 @@ def serve_http(
     tokens: Mapping[str, str] | None = None,
     host: str = "127.0.0.1",
     port: int = 8000,
+    sock: socket.socket | None = None,
 ) -> None:
-    """Serve ``sim`` over streamable HTTP until interrupted (SIGINT or SIGTERM)."""
+    """Serve ``sim`` over streamable HTTP until SIGINT or SIGTERM, then stop gracefully.
+
+    Serves on ``sock`` (from :func:`listen`) or binds ``host``:``port`` itself. Once
+    serving, it writes ``jobsim: serving MCP over streamable HTTP at URL`` (the bound
+    port in the URL, see :data:`jobsim.extras.SERVING`) to stderr. On a signal it
+    ends every open MCP session (their SSE streams close normally) and returns.
+    """
     import uvicorn
 
-    app = http_app(sim, control=control, tokens=tokens, host=host, port=port)
+    if sock is None:
+        sock = listen(host, port)
+    host, port = sock.getsockname()[:2]
+    server = create_server(sim, control=control, tokens=tokens)
+    app = _http_app(server, sim, tokens, host, port)
     if host not in _LOOPBACK:
         logger.warning("serving on %s, which is not a loopback address", host)
     config = uvicorn.Config(
         app,
-        host=host,
-        port=port,
         log_config=None,  # keep the process's logging: everything on stderr
         access_log=False,
         timeout_graceful_shutdown=3,  # wall-clock ok: real connections get 3 s to close
     )
-    authority = f"[{host}]" if ":" in host else host
-    print(
-        f"jobsim: serving MCP over streamable HTTP at http://{authority}:{port}{MCP_PATH}",
-        file=sys.stderr,
-        flush=True,
-    )
-    uvicorn.Server(config).run()
+    url = f"http://{_authority(host)}:{port}{MCP_PATH}"
+    with sock:
+        _uvicorn_server(config, server.session_manager, url).run(sockets=[sock])
+
+
+def _uvicorn_server(config: Any, sessions: Any, url: str) -> Any:
+    """uvicorn's ``Server``, announcing ``url`` once serving and stopping quietly
+    (a function so that importing this module does not import uvicorn)."""
+    import uvicorn
+    from sse_starlette.sse import AppStatus
+
+    # sse-starlette cuts every open stream (mid-response) when uvicorn sees a signal;
+    # the shutdown below ends them normally instead.
+    AppStatus.disable_automatic_graceful_drain()  # type: ignore[no-untyped-call]
+
+    class _Uvicorn(uvicorn.Server):
+        """uvicorn's server, announcing its URL once serving and stopping quietly.
+
+        uvicorn re-raises a SIGTERM or SIGINT after its graceful shutdown (so the process
+        ends with status 143 or 130); ``jobsim serve`` has shut down as asked and exits 0.
+        It also waits for open connections before the app's lifespan ends, so an open SSE
+        stream would be cut off after the grace period; ending the MCP sessions first lets
+        every stream finish normally.
+        """
+
+        def __init__(self, config: Any, sessions: Any, url: str) -> None:
+            super().__init__(config)
+            self._sessions = sessions
+            self._url = url
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            print(SERVING.format(url=self._url), file=sys.stderr, flush=True)
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            if threading.current_thread() is not threading.main_thread():
+                yield  # pragma: no cover - signals reach the main thread only
+                return
+            previous = {sig: signal.signal(sig, self.handle_exit) for sig in _SIGNALS}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            # The SDK has no public way to list its sessions or their open streams.
+            # Closing a stream, then its session, lets each response finish normally.
+            transports = getattr(self._sessions, "_server_instances", {})
+            for transport in list(transports.values()):
+                for stream in list(getattr(transport, "_sse_stream_writers", ())):
+                    transport.close_sse_stream(stream)
+                await transport.terminate()
+            await super().shutdown(sockets)
+
+    return _Uvicorn(config, sessions, url)
 
 
 class _Receiver(Protocol):
