@@ -126,7 +126,10 @@ async def test_control_is_off_unless_asked_for_sim_tools_are_hidden_and_uncallab
         with pytest.raises(MCPError) as caught:
             await session.call_tool("sim_create_project", {"slug": "acme"})
     assert caught.value.code == types.INVALID_PARAMS
-    assert caught.value.message == "Unknown tool: sim_create_project"
+    assert caught.value.message == (
+        "Unknown tool: sim_create_project; sim_create_project is a control tool, published "
+        "only when the server runs with control on (jobsim serve --control)"
+    )
     assert sim.transcript == []  # never reached the simulator
 
 

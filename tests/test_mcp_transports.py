@@ -5,6 +5,7 @@ Every wait is bounded and every subprocess is stopped; all traffic stays on loop
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -206,6 +207,82 @@ def test_stdio_answers_every_request_when_stdin_closes_at_once() -> None:
         else:
             assert by_id[i]["result"]["structuredContent"]["slug"] == f"p{i}"
     assert by_id[201]["error"]["code"] == types.METHOD_NOT_FOUND
+
+
+def serve_stdio_lines(lines: list[str], *args: str) -> tuple[list[dict[str, Any]], str]:
+    """Feed ``lines`` to ``jobsim serve ARGS`` over stdio; its replies and its stderr."""
+    done = subprocess.run(
+        [*SERVE, *args],
+        input="".join(line + "\n" for line in lines),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()], done.stderr
+
+
+def test_stdio_answers_a_line_that_is_not_json_rpc_with_an_error_of_null_id() -> None:
+    handshake = [json.dumps(message) for message in raw_handshake(request_id=1)]
+    replies, _ = serve_stdio_lines(
+        [
+            "this is not JSON",
+            *handshake,
+            '{"jsonrpc": "2.0", "note": "JSON, but not JSON-RPC"}',
+            json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
+        ]
+    )
+    parse, initialized, invalid, listed = replies
+    assert parse["id"] is None
+    assert parse["error"]["code"] == types.PARSE_ERROR
+    assert parse["error"]["message"].startswith("Parse error: the line is not JSON (")
+    assert initialized["id"] == 1  # the server carried on
+    assert invalid["id"] is None
+    assert invalid["error"]["code"] == types.INVALID_REQUEST
+    assert "send one JSON-RPC 2.0 message per line" in invalid["error"]["message"]
+    assert listed["id"] == 2
+    assert "tools" in listed["result"]
+
+
+def test_stdio_a_request_before_initialize_says_what_to_send_first() -> None:
+    (reply,), _ = serve_stdio_lines(
+        [json.dumps({"jsonrpc": "2.0", "id": 7, "method": "tools/list"})]
+    )
+    assert reply["id"] == 7
+    assert reply["error"]["code"] == types.INVALID_PARAMS
+    assert reply["error"]["message"].startswith(
+        "tools/list was sent before the session was initialized: send initialize first"
+    )
+    assert reply["error"]["data"] == {"method": "tools/list"}
+
+
+def test_stdio_a_client_that_leaves_while_answers_are_owed_ends_it_quietly() -> None:
+    messages = raw_handshake(request_id=0)
+    for i in range(1, 2000):
+        params = {"name": "sim_create_project", "arguments": {"slug": f"p{i}"}}
+        messages.append({"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": params})
+    process = subprocess.Popen(
+        [*SERVE, "--control"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()  # the client is gone before the first answer
+    with contextlib.suppress(BrokenPipeError):  # the server may be gone first
+        process.stdin.write("".join(json.dumps(m) + "\n" for m in messages).encode())
+    with contextlib.suppress(BrokenPipeError):  # closes the pipe even when its flush fails
+        process.stdin.close()
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(timeout=TIMEOUT) == 0
+    assert stderr.splitlines() == [
+        "jobsim WARNING jobsim.mcp: the client closed stdout before every answer was written; "
+        "stopping"
+    ]
 
 
 # -- streamable HTTP ----------------------------------------------------------------------

@@ -24,6 +24,7 @@ from typing import Any
 import mcp_types as types
 from mcp.server import Server, ServerRequestContext
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
+from mcp.server.context import CallNext, HandlerResult
 from mcp.shared.exceptions import MCPError
 
 import jobsim
@@ -42,6 +43,9 @@ ERROR_META_KEY = "jobsim/error"
 #: string that can be neither a project id (a UUID) nor a slug (its pattern), so the
 #: simulator answers exactly as it does for any project that does not exist.
 _OUT_OF_SCOPE = "(a project outside this token's scope)"
+
+#: The SDK's refusal of a request that comes before ``initialize``: (code, message, data).
+_BEFORE_INITIALIZE = (types.INVALID_PARAMS, "Invalid request parameters", "")
 
 _INSTRUCTIONS = (
     "jobsim: a deterministic, in-memory simulator of a Jobs API. Every tool's input and "
@@ -142,9 +146,16 @@ class _Adapter:
     ) -> types.CallToolResult:
         name = params.name
         if name not in self.tools:
+            spec = TOOLS.get(name)
+            hint = (
+                f"; {name} is a control tool, published only when the server runs with "
+                "control on (jobsim serve --control)"
+                if spec is not None and spec.family == "control"
+                else ""
+            )
             raise MCPError(
                 code=types.INVALID_PARAMS,
-                message=f"Unknown tool: {name}",
+                message=f"Unknown tool: {name}{hint}",
                 data={"tool": name, "known": list(self.tools)},
             )
         scope = self._scope_of(ctx)
@@ -220,4 +231,27 @@ def create_server(
         on_list_tools=adapter.list_tools,
         on_call_tool=adapter.call_tool,
     )
+    server.middleware.append(_explain_requests_before_initialize)
     return server
+
+
+async def _explain_requests_before_initialize(
+    ctx: ServerRequestContext[Any], call_next: CallNext
+) -> HandlerResult:
+    """Give the SDK's refusal of a request sent before ``initialize`` (``-32602`` with
+    the bare message "Invalid request parameters" and empty data) a message that
+    says what to do."""
+    try:
+        return await call_next(ctx)
+    except MCPError as error:
+        if (error.code, error.message, error.data) != _BEFORE_INITIALIZE:
+            raise
+        raise MCPError(
+            code=types.INVALID_PARAMS,
+            message=(
+                f"{ctx.method} was sent before the session was initialized: send "
+                "initialize first (then notifications/initialized), or use server/discover "
+                "with a per-request protocol version"
+            ),
+            data={"method": ctx.method},
+        ) from None

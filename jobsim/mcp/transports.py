@@ -11,7 +11,7 @@ import socket
 import sys
 import threading
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, Protocol, Self
 
 import anyio
@@ -24,7 +24,7 @@ from mcp.shared.dispatcher import coerce_request_id
 from mcp.shared.jsonrpc_dispatcher import cancelled_request_id_from_params
 from mcp.shared.message import SessionMessage
 from mcp_types import RequestId
-from pydantic import AnyHttpUrl
+from pydantic import AnyHttpUrl, ValidationError
 from starlette.applications import Starlette
 
 from jobsim.extras import SERVING
@@ -311,9 +311,15 @@ class _HeldReadStream:
     handlers never ask the client anything.)
     """
 
-    def __init__(self, inner: _Receiver, unanswered: _Unanswered) -> None:
+    def __init__(
+        self,
+        inner: _Receiver,
+        unanswered: _Unanswered,
+        refuse: Callable[[Exception], Awaitable[None]],
+    ) -> None:
         self._inner = inner
         self._unanswered = unanswered
+        self._refuse = refuse
 
     @property
     def last_context(self) -> contextvars.Context | None:
@@ -321,16 +327,21 @@ class _HeldReadStream:
         return self._inner.last_context
 
     async def receive(self) -> SessionMessage | Exception:
-        try:
-            item = await self._inner.receive()
-        except anyio.EndOfStream:
-            # Bounded, so that a request the SDK never answers (none is known) cannot
-            # keep the process alive after its client has gone.
-            with anyio.move_on_after(_DRAIN_GRACE_SECONDS):  # wall-clock ok: bounded wait
-                await self._unanswered.wait_for_none()
-            raise
-        self._unanswered.read(item)
-        return item
+        while True:
+            try:
+                item = await self._inner.receive()
+            except anyio.EndOfStream:
+                # Bounded, so that a request the SDK never answers (none is known) cannot
+                # keep the process alive after its client has gone.
+                with anyio.move_on_after(_DRAIN_GRACE_SECONDS):  # wall-clock ok: bounded
+                    await self._unanswered.wait_for_none()
+                raise
+            if not isinstance(item, Exception):
+                self._unanswered.read(item)
+                return item
+            # A line that is not a JSON-RPC message: the SDK would drop it silently;
+            # JSON-RPC answers it with an error whose id is null.
+            await self._refuse(item)
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -377,13 +388,44 @@ async def serve_stdio(sim: Simulator, *, control: bool = False) -> None:
 
     Every request read gets its answer on stdout, even when the client writes all its
     requests and closes stdin at once: the server sees the end of stdin only once
-    every request read has been answered (or cancelled by the client).
+    every request read has been answered (or cancelled by the client). A line that
+    is not JSON gets ``-32700 Parse error`` (JSON that is not a JSON-RPC message,
+    ``-32600 Invalid Request``), with ``"id": null``. A client that goes away while
+    answers are owed (stdout closed) ends the server quietly, with one log line.
     """
     server = create_server(sim, control=control)
-    async with stdio_server() as (read_stream, write_stream):
-        unanswered = _Unanswered()
-        await server.run(
-            _HeldReadStream(read_stream, unanswered),
-            _AnsweringWriteStream(write_stream, unanswered),
-            server.create_initialization_options(),
-        )
+    try:
+        async with stdio_server() as (read_stream, write_stream):
+            unanswered = _Unanswered()
+            answers = _AnsweringWriteStream(write_stream, unanswered)
+
+            async def refuse(error: Exception) -> None:
+                await answers.send(SessionMessage(unreadable_line_error(error)))
+
+            await server.run(
+                _HeldReadStream(read_stream, unanswered, refuse),
+                answers,
+                server.create_initialization_options(),
+            )
+    except* BrokenPipeError:
+        logger.warning("the client closed stdout before every answer was written; stopping")
+
+
+def unreadable_line_error(error: Exception) -> types.JSONRPCError:
+    """The JSON-RPC error answering a line the transport could not read as a message:
+    ``-32700`` if it is not JSON, ``-32600`` if it is JSON but not JSON-RPC."""
+    problems = error.errors() if isinstance(error, ValidationError) else []
+    if any(problem["type"] == "json_invalid" for problem in problems):
+        code, message = types.PARSE_ERROR, "Parse error: the line is not JSON"
+    else:
+        code = types.INVALID_REQUEST
+        message = "Invalid Request: the line is JSON but not a JSON-RPC 2.0 message"
+    first = problems[0]["msg"] if problems else str(error)
+    return types.JSONRPCError(
+        jsonrpc="2.0",
+        id=None,
+        error=types.ErrorData(
+            code=code,
+            message=f"{message} ({first}); send one JSON-RPC 2.0 message per line",
+        ),
+    )
