@@ -31,6 +31,7 @@ When a test that used the ``jobsim`` fixture fails, its report gets a
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 import subprocess
@@ -39,13 +40,13 @@ import tempfile
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Generator, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from jobsim.extras import served_url
+from jobsim.extras import missing_mcp_extra, served_url
 from jobsim.simulator import Simulator
 
 if TYPE_CHECKING:
@@ -125,17 +126,154 @@ def jobsim(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture
-async def jobsim_mcp(jobsim: Simulator, anyio_backend: Any) -> AsyncIterator[ClientSession]:
-    """An MCP ``ClientSession`` connected in-process to ``jobsim`` (control tools on)."""
+def jobsim_mcp(request: pytest.FixtureRequest, jobsim: Simulator) -> ClientSession:
+    """An MCP ``ClientSession`` connected in-process to ``jobsim`` (control tools on).
+
+    The session lives on the event loop that runs the test, whichever plugin runs it:
+    anyio's (``@pytest.mark.anyio``, or an async test no plugin claims) or
+    pytest-asyncio's (``@pytest.mark.asyncio``, or its auto mode, at the test's
+    ``loop_scope``). A test both plugins would run fails at once, saying so.
+    """
+    missing = missing_mcp_extra("the jobsim_mcp fixture")
+    if missing is not None:
+        pytest.fail(missing, pytrace=False)
+    by_anyio = "anyio_backend" in request.fixturenames
+    if _run_by_pytest_asyncio(request.node):
+        if by_anyio:
+            pytest.fail(
+                "jobsim_mcp: this test is run by pytest-asyncio (@pytest.mark.asyncio or "
+                "asyncio_mode=auto) and also asks for anyio (@pytest.mark.anyio or "
+                "anyio_backend); keep one of them",
+                pytrace=False,
+            )
+        name = _ASYNCIO_SESSION.format(scope=_asyncio_loop_scope(request.node))
+        session: ClientSession = request.getfixturevalue(name)
+        return session
+    if by_anyio:
+        session = request.getfixturevalue("_jobsim_mcp_anyio")
+        return session
+    pytest.fail(  # pragma: no cover - pytest_pycollect_makeitem routes async tests to anyio
+        "jobsim_mcp is an async fixture: mark the test @pytest.mark.anyio (anyio's pytest "
+        "plugin) or @pytest.mark.asyncio (pytest-asyncio)",
+        pytrace=False,
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(
+    collector: pytest.Module | pytest.Class, name: str, obj: object
+) -> None:
+    """An async test that asks for ``jobsim_mcp`` and that neither anyio nor
+    pytest-asyncio would run (no marker, no auto mode) runs under anyio, as anyio
+    runs a test marked ``@pytest.mark.anyio``."""
+    if not (collector.istestfunction(obj, name) and inspect.iscoroutinefunction(obj)):
+        return
+    if "jobsim_mcp" not in inspect.signature(obj).parameters:
+        return
+    own = [mark.name for mark in getattr(obj, "pytestmark", ())]
+    claimed = any(
+        collector.get_closest_marker(mark) is not None or mark in own
+        for mark in ("anyio", "asyncio")
+    )
+    if not claimed and not _asyncio_auto_mode(collector.config):
+        pytest.mark.usefixtures("anyio_backend")(obj)
+
+
+def _asyncio_auto_mode(config: pytest.Config) -> bool:
+    if not config.pluginmanager.has_plugin("asyncio"):
+        return False
+    return "auto" in (config.getoption("asyncio_mode", None), config.getini("asyncio_mode"))
+
+
+def _run_by_pytest_asyncio(item: pytest.Item) -> bool:
+    if not item.config.pluginmanager.has_plugin("asyncio"):
+        return False
+    import pytest_asyncio
+
+    return bool(pytest_asyncio.is_async_test(item))
+
+
+def _asyncio_loop_scope(item: pytest.Item) -> str:
+    """The event loop scope pytest-asyncio runs ``item`` in (its marker's
+    ``loop_scope``, else the ini default, else ``function``)."""
+    marker = item.get_closest_marker("asyncio")
+    scope = marker.kwargs.get("loop_scope") if marker is not None else None
+    return str(scope or item.config.getini("asyncio_default_test_loop_scope") or "function")
+
+
+@pytest.fixture
+async def _jobsim_mcp_anyio(jobsim: Simulator) -> AsyncIterator[ClientSession]:
+    """``jobsim_mcp`` under anyio's plugin."""
     from jobsim.mcp import connect
 
     async with connect(jobsim, control=True) as session:
         yield session
 
 
+#: The name of ``jobsim_mcp``'s fixture under pytest-asyncio for a loop scope.
+_ASYNCIO_SESSION = "_jobsim_mcp_asyncio_{scope}"
+
+
+def _define_asyncio_sessions() -> None:
+    """One ``jobsim_mcp`` fixture per pytest-asyncio loop scope, when it is installed:
+    the session must be opened on the loop the test runs on."""
+    try:
+        import pytest_asyncio
+    except ImportError:
+        return
+    for scope in ("function", "class", "module", "package", "session"):
+        name = _ASYNCIO_SESSION.format(scope=scope)
+
+        @pytest_asyncio.fixture(name=name, loop_scope=scope)
+        async def session(jobsim: Simulator) -> AsyncIterator[ClientSession]:
+            async with _session_in_a_task_of_its_own(jobsim) as connected:
+                yield connected
+
+        globals()[name] = session
+
+
+@asynccontextmanager
+async def _session_in_a_task_of_its_own(sim: Simulator) -> AsyncIterator[ClientSession]:
+    """:func:`jobsim.mcp.connect` held open by a task of its own, on the running loop.
+
+    pytest-asyncio runs an async fixture's setup and its teardown as two tasks, while
+    anyio's task groups (inside the SDK's session) must be left by the task that
+    entered them.
+    """
+    import asyncio
+
+    from jobsim.mcp import connect
+
+    ready: asyncio.Future[ClientSession] = asyncio.get_running_loop().create_future()
+    leave = asyncio.Event()
+
+    async def hold() -> None:
+        try:
+            async with connect(sim, control=True) as connected:
+                ready.set_result(connected)
+                await leave.wait()
+        except BaseException as error:
+            if not ready.done():
+                ready.set_exception(error)
+            raise
+
+    holder = asyncio.create_task(hold())
+    try:
+        yield await ready
+    finally:
+        leave.set()
+        await holder
+
+
+_define_asyncio_sessions()
+
+
 @pytest.fixture
 def jobsim_server(request: pytest.FixtureRequest) -> Iterator[str]:
     """The URL of a ``jobsim serve --http --control`` subprocess, stopped after the test."""
+    missing = missing_mcp_extra("the jobsim_server fixture")
+    if missing is not None:
+        pytest.fail(missing, pytrace=False)
     knobs = _knobs(request)
     args = ["--control", "--seed", str(knobs.pop("seed", 0))]
     if "start" in knobs:

@@ -543,10 +543,11 @@ def test_a_bad_world_file_stops_the_server_before_it_serves(tmp_path: Path) -> N
 def test_the_core_works_without_mcp_and_serve_says_what_is_missing() -> None:
     script = """
 import sys
-sys.modules["mcp"] = None  # as if the mcp extra were not installed
-sys.modules["mcp_types"] = None
+for name in ("mcp", "mcp_types", "anyio"):  # as if the mcp extra were not installed
+    sys.modules[name] = None
 import jobsim, jobsim.cli, jobsim.pytest_plugin
-assert not any(name.split(".")[0] in ("mcp", "mcp_types") and sys.modules[name] is not None
+assert not any(name.split(".")[0] in ("mcp", "mcp_types", "anyio")
+               and sys.modules[name] is not None
                for name in sys.modules), "jobsim imported the MCP SDK"
 sim = jobsim.Simulator()
 sim.call("sim_create_project", {"slug": "acme"})
@@ -562,7 +563,10 @@ sys.exit(jobsim.cli.main(["serve"]))
         check=False,
     )
     assert done.returncode == 2, done.stderr
-    assert "jobsim serve needs the mcp extra: pip install 'jobsim[mcp]'" in done.stderr
+    assert done.stderr == (
+        "jobsim serve needs the mcp extra: pip install 'jobsim[mcp]' "
+        "(not installed: mcp, mcp_types, anyio)\n"
+    )
 
 
 # -- starting and stopping over HTTP --------------------------------------------------------

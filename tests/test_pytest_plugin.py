@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -274,5 +275,77 @@ def test_the_plugin_is_loaded_by_its_entry_point_and_can_be_disabled(
 
 
 def test_the_marker_is_documented(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest("--markers")
+    result = pytester.runpytest("--markers", "-p", "no:asyncio")
     result.stdout.fnmatch_lines(["@pytest.mark.jobsim(seed=0, start=..., **knobs):*"])
+
+
+#: Inner runs with pytest-asyncio on (the dev extra installs it), its loop scope set as
+#: its deprecation warning asks.
+WITH_ASYNCIO = (*STRICT[:-2], "-o", "asyncio_default_fixture_loop_scope=function")
+
+#: An inner test's body: it fails fast (rather than after the session's 30 s read timeout)
+#: if the session is not on the event loop that runs the test.
+SESSION_BODY = """
+    with anyio.fail_after(10):
+        result = await jobsim_mcp.call_tool("sim_create_project", {"slug": "acme"})
+    assert result.structured_content == jobsim.transcript[0]["result"]
+"""
+
+
+@pytest.mark.parametrize("mode", ["strict", "auto"])
+def test_jobsim_mcp_works_under_pytest_asyncio(pytester: pytest.Pytester, mode: str) -> None:
+    marked = "@pytest.mark.asyncio\n" if mode == "strict" else ""
+    pytester.makepyfile(
+        "import anyio\nimport pytest\n\n"
+        f"{marked}async def test_function_loop(jobsim, jobsim_mcp):{SESSION_BODY}\n"
+        '@pytest.mark.asyncio(loop_scope="module")\n'
+        f"async def test_module_loop(jobsim, jobsim_mcp):{SESSION_BODY}"
+    )
+    result = pytester.runpytest(*WITH_ASYNCIO, "-o", f"asyncio_mode={mode}")
+    result.assert_outcomes(passed=2)
+
+
+def test_jobsim_mcp_claimed_by_both_async_plugins_fails_at_once(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.anyio
+        @pytest.mark.asyncio
+        async def test_both(jobsim_mcp):
+            pass
+        """
+    )
+    result = pytester.runpytest(*WITH_ASYNCIO)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*jobsim_mcp: this test is run by pytest-asyncio*keep one*"])
+
+
+def test_without_the_mcp_extra_the_fixtures_say_what_to_install(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("mcp", "mcp_types"):  # as if the mcp extra were not installed
+        monkeypatch.setitem(sys.modules, name, None)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.anyio
+        async def test_mcp(jobsim_mcp):
+            pass
+
+        def test_server(jobsim_server):
+            pass
+        """
+    )
+    result = run(pytester)
+    result.assert_outcomes(errors=2)
+    lines = result.stdout.lines
+    for fixture in ("jobsim_mcp", "jobsim_server"):
+        expected = (
+            f"the {fixture} fixture needs the mcp extra: pip install 'jobsim[mcp]' "
+            "(not installed: mcp, mcp_types)"
+        )
+        assert expected in lines
