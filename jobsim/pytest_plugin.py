@@ -23,7 +23,10 @@ Fixtures:
     ``start``; stopped after the test. It has its own simulator, not ``jobsim``.
 
 When a test that used the ``jobsim`` fixture fails, its report gets a
-"jobsim transcript" section: every call the simulator saw, in order; and a
+"jobsim transcript" section: the latest calls the simulator saw (20 by default; ini
+option ``jobsim_transcript_calls``), each argument and result cut after 500
+characters (``jobsim_transcript_value_chars``) except a page's ``page_info``, which is
+always shown whole (``--jobsim-full-transcript`` shows every call, whole); and a
 "jobsim timeline" section naming the HTML picture of the simulation
 (:mod:`jobsim.timeline`) written under the test's temporary directory, or into
 ``--jobsim-artifacts DIR``.
@@ -48,6 +51,13 @@ import pytest
 
 from jobsim.extras import missing_mcp_extra, served_url
 from jobsim.simulator import Simulator
+from jobsim_pytest import (
+    FULL_TRANSCRIPT_FLAG,
+    TRANSCRIPT_CALLS_DEFAULT,
+    TRANSCRIPT_CALLS_INI,
+    TRANSCRIPT_CHARS_DEFAULT,
+    TRANSCRIPT_CHARS_INI,
+)
 
 if TYPE_CHECKING:
     from mcp.client.session import ClientSession
@@ -68,10 +78,6 @@ TRANSCRIPT_SECTION = "jobsim transcript"
 #: The title of the section naming a failing test's timeline picture.
 TIMELINE_SECTION = "jobsim timeline"
 
-#: At most this many calls (the latest) are shown; longer values are cut.
-_TRANSCRIPT_CALLS = 200
-_VALUE_CHARS = 2000
-
 #: How long a ``jobsim serve`` subprocess may take to start serving, or to stop.
 _START_SECONDS = 30.0
 _STOP_SECONDS = 10.0
@@ -88,7 +94,9 @@ _FIXTURE_VALIDATES_OUTPUTS = True
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the ``jobsim`` marker (so ``--strict-markers`` accepts it)."""
+    """Register the ``jobsim`` marker (so ``--strict-markers`` accepts it), and check
+    the transcript's ini options before any test runs."""
+    _transcript_sizes(config)
     config.addinivalue_line(
         "markers",
         "jobsim(seed=0, start=..., **knobs): configure the Simulator of the jobsim fixture "
@@ -373,28 +381,72 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     process.wait(timeout=_STOP_SECONDS)  # wall-clock ok: bounded stop
 
 
-def format_transcript(transcript: list[dict[str, Any]], limit: int = _TRANSCRIPT_CALLS) -> str:
-    """The transcript as text, one call a line: time, tool, arguments, and the outcome."""
+def format_transcript(
+    transcript: list[dict[str, Any]],
+    limit: int | None = TRANSCRIPT_CALLS_DEFAULT,
+    value_chars: int | None = TRANSCRIPT_CHARS_DEFAULT,
+) -> str:
+    """The transcript as text, one call a line: time, tool, arguments, and the outcome.
+
+    Only the latest ``limit`` calls are shown, and each value is cut after
+    ``value_chars`` characters, except a result's ``page_info``, always shown whole
+    (``None``: no limit).
+    """
     lines: list[str] = []
-    if len(transcript) > limit:
-        lines.append(f"... {len(transcript) - limit} earlier call(s) not shown")
-        transcript = transcript[-limit:]
+    if limit is not None and len(transcript) > limit:
+        lines.append(
+            f"... {len(transcript) - limit} earlier call(s) not shown "
+            f"({FULL_TRANSCRIPT_FLAG} shows every call)"
+        )
+        transcript = transcript[-limit:] if limit else []
     for entry in transcript:
-        arguments = _short(entry.get("arguments"))
+        arguments = _short(entry.get("arguments"), value_chars)
         if "error" in entry:
             error = entry["error"]
             outcome = f"!! {error.get('code')}: {error.get('message')}"
         else:
-            outcome = f"-> {_short(entry.get('result'))}"
+            outcome = f"-> {_short(entry.get('result'), value_chars)}"
         lines.append(f"{entry.get('at')} {entry.get('tool')} {arguments} {outcome}")
     return "\n".join(lines) if lines else "(no calls)"
 
 
-def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=False, default=repr)
-    if len(text) > _VALUE_CHARS:
-        text = text[:_VALUE_CHARS] + f"... ({len(text) - _VALUE_CHARS} more characters)"
-    return text
+def _short(value: Any, chars: int | None) -> str:
+    text = _json(value)
+    if chars is None or len(text) <= chars:
+        return text
+    cut = text[:chars] + f"... ({len(text) - chars} more characters)"
+    if isinstance(value, dict) and "page_info" in value:
+        # The field a pagination bug needs, and the last one of a page: never cut.
+        cut += f" page_info: {_json(value['page_info'])}"
+    return cut
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=False, default=repr)
+
+
+def _transcript_sizes(config: pytest.Config) -> tuple[int | None, int | None]:
+    """(calls, characters per value) of the transcript section, from the ini options,
+    or (None, None) with the full-transcript flag."""
+    if config.getoption(FULL_TRANSCRIPT_FLAG, False):
+        return None, None
+    sizes = []
+    for name, default in (
+        (TRANSCRIPT_CALLS_INI, TRANSCRIPT_CALLS_DEFAULT),
+        (TRANSCRIPT_CHARS_INI, TRANSCRIPT_CHARS_DEFAULT),
+    ):
+        try:
+            raw = config.getini(name)
+        except ValueError:  # the plugin loaded by name without its entry point's options
+            raw = default
+        try:
+            size = int(raw)
+        except ValueError:
+            raise pytest.UsageError(f"{name} = {raw!r}: expected a whole number") from None
+        if size < 0:
+            raise pytest.UsageError(f"{name} = {raw!r}: expected 0 or more")
+        sizes.append(size)
+    return sizes[0], sizes[1]
 
 
 @pytest.hookimpl(wrapper=True)
@@ -406,7 +458,9 @@ def pytest_runtest_makereport(
     if report.failed:
         sim = item.stash.get(_SIMULATOR, None)
         if sim is not None:
-            report.sections.append((TRANSCRIPT_SECTION, format_transcript(sim.transcript)))
+            calls, chars = _transcript_sizes(item.config)
+            text = format_transcript(sim.transcript, calls, chars)
+            report.sections.append((TRANSCRIPT_SECTION, text))
             report.sections.append((TIMELINE_SECTION, _write_timeline(item, sim, report.when)))
     return report
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import sys
 from pathlib import Path
@@ -148,12 +149,73 @@ def test_format_transcript_keeps_the_latest_calls_and_cuts_long_values() -> None
     sim.call("sim_create_project", {"slug": "acme"})
     for _ in range(3):
         sim.call("sim_define_target", {"name": "t", "description": "x" * 3000})
-    text = format_transcript(sim.transcript, limit=2)
+    text = format_transcript(sim.transcript, limit=2, value_chars=100)
     lines = text.splitlines()
-    assert lines[0] == "... 2 earlier call(s) not shown"
+    assert lines[0] == "... 2 earlier call(s) not shown (--jobsim-full-transcript shows every call)"
     assert len(lines) == 3
     assert all("more characters)" in line for line in lines[1:])
+    assert all(len(line) < 400 for line in lines[1:])
+    whole = format_transcript(sim.transcript, limit=None, value_chars=None)
+    assert len(whole.splitlines()) == 4
+    assert "more characters" not in whole
     assert format_transcript([]) == "(no calls)"
+
+
+def test_a_cut_page_still_shows_its_page_info() -> None:
+    sim = Simulator()
+    sim.call("sim_create_project", {"slug": "acme"})
+    for i in range(30):
+        sim.call("create_job", {"project_reference": "acme", "name": f"job-{i}", "target": "t"})
+    page = sim.call("list_jobs", {"project_reference": "acme", "limit": 25})
+    (line,) = format_transcript(sim.transcript, limit=1, value_chars=200).splitlines()[1:]
+    assert "more characters)" in line
+    assert line.endswith(f" page_info: {json.dumps(page['page_info'])}")
+
+
+#: A failing test whose transcript is long, with big pages (the case of issue 12).
+PAGES_TEST = """
+def test_pages(jobsim):
+    jobsim.call("sim_create_project", {"slug": "acme"})
+    for i in range(60):
+        jobsim.call("create_job", {"project_reference": "acme", "name": f"j{i}", "target": "t"})
+    page = {"page_info": {"next": None}}
+    for _ in range(40):
+        page = jobsim.call("list_jobs", {"project_reference": "acme", "limit": 50})
+    assert False, "boom"
+"""
+
+
+def transcript_section(result: pytest.RunResult) -> list[str]:
+    lines = result.stdout.lines
+    start = next(i for i, line in enumerate(lines) if "- jobsim transcript -" in line)
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("===="))
+    return lines[start + 1 : end]
+
+
+def test_the_failure_report_is_short_by_default_and_sized_by_ini_options(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(PAGES_TEST)
+    default = transcript_section(run(pytester))
+    assert len(default) == 21  # the note, then the latest 20 calls
+    assert default[0].startswith("... 81 earlier call(s) not shown")
+    assert len("\n".join(default)) < 20_000
+    assert all('page_info: {"' in line for line in default[1:])
+    sized = transcript_section(
+        run(pytester, "-o", "jobsim_transcript_calls=3", "-o", "jobsim_transcript_value_chars=50")
+    )
+    assert len(sized) == 4
+    assert all(len(line) < 400 for line in sized)
+    full = transcript_section(run(pytester, "--jobsim-full-transcript"))
+    assert len(full) == 101  # every call
+    assert not any("more characters" in line for line in full)
+
+
+def test_a_bad_transcript_size_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing(): pass")
+    result = run(pytester, "-o", "jobsim_transcript_calls=lots")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*jobsim_transcript_calls = 'lots': expected a whole number*"])
 
 
 def test_the_jobsim_mcp_fixture_is_a_session_on_the_same_simulator(
