@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -448,6 +449,62 @@ async def asgi_session(
         ):
             await negotiate(session, version)
             yield session
+
+
+@pytest.mark.anyio
+async def test_http_a_call_in_progress_does_not_hold_up_the_event_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The first sim_advance_clock blocks in the simulator until another session has
+    # connected, pinged and listed the tools. Run on the event loop, it would block all
+    # of that (and the release) for good, and the bounded waits would fail the test.
+    # Tool calls themselves wait their turn: the simulator runs one call at a time.
+    sim = Simulator()
+    entered, release = threading.Event(), threading.Event()
+    call = sim.call
+
+    def blocking_call(name: str, arguments: Any = None) -> dict[str, Any]:
+        if name == "sim_advance_clock":
+            entered.set()
+            assert release.wait(TIMEOUT), "never released"
+        return call(name, arguments)
+
+    monkeypatch.setattr(sim, "call", blocking_call)
+    app = http_app(sim, control=True)
+    base = "http://127.0.0.1:8000"
+
+    @asynccontextmanager
+    async def session() -> AsyncIterator[ClientSession]:
+        async with (
+            httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url=base) as http,
+            streamable_http_client(base + MCP_PATH, http_client=http) as (read, write),
+            ClientSession(read, write, read_timeout_seconds=TIMEOUT) as connected,
+        ):
+            await connected.initialize()
+            yield connected
+
+    results: dict[str, Any] = {}
+
+    async def slow(connected: ClientSession) -> None:
+        results["slow"] = await connected.call_tool("sim_advance_clock", {"seconds": 60})
+
+    with anyio.fail_after(TIMEOUT):
+        async with (
+            app.router.lifespan_context(app),
+            session() as first,
+            anyio.create_task_group() as group,
+        ):
+            group.start_soon(slow, first)
+            await anyio.to_thread.run_sync(entered.wait, TIMEOUT)
+            async with session() as second:  # all while the first call runs
+                await second.send_ping()
+                tools = (await second.list_tools()).tools
+                assert "slow" not in results
+                release.set()
+                created = await second.call_tool("sim_create_project", {"slug": "acme"})
+    assert len(tools) == len(Simulator.tools())
+    assert results["slow"].structured_content["now"] == "2026-01-01T00:01:00.000Z"
+    assert created.structured_content["slug"] == "acme"
 
 
 @pytest.mark.anyio

@@ -21,6 +21,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import anyio
 import mcp_types as types
 from mcp.server import Server, ServerRequestContext
 from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser
@@ -112,8 +113,12 @@ class _Adapter:
         control: bool,
         project: str | None,
         tokens: Mapping[str, str] | None,
+        offload: bool,
     ) -> None:
         self.sim = sim
+        # One worker thread at a time: the simulator runs one call at a time anyway,
+        # and a queue in arrival order keeps a session's calls in the order it sent them.
+        self.limiter = anyio.CapacityLimiter(1) if offload else None
         self.tools = {
             spec.name: types.Tool(
                 name=spec.name,
@@ -160,7 +165,12 @@ class _Adapter:
             )
         scope = self._scope_of(ctx)
         try:
-            return success_result(self._run(name, params.arguments, scope))
+            if self.limiter is None:
+                return success_result(self._run(name, params.arguments, scope))
+            output = await anyio.to_thread.run_sync(
+                self._run, name, params.arguments, scope, limiter=self.limiter
+            )
+            return success_result(output)
         except ToolError as error:
             return error_result(error)
         except Exception as exc:  # a bug in jobsim: report it, never crash the transport
@@ -208,8 +218,14 @@ def create_server(
     control: bool = False,
     project: str | None = None,
     tokens: Mapping[str, str] | None = None,
+    offload: bool = False,
 ) -> Server[Any]:
     """A low-level MCP ``Server`` that serves ``sim``'s tools.
+
+    ``offload`` runs each simulator call in a worker thread (one at a time), so that
+    one long call (a long ``sim_advance_clock``) does not hold up pings and other
+    sessions on the event loop; the transports of ``jobsim serve`` turn it on. An
+    in-process :func:`~jobsim.mcp.connect` has one session and runs calls inline.
 
     ``control`` publishes the ``sim_*`` tools (hidden and uncallable otherwise).
     ``project`` scopes every call to one project (by slug or id); ``tokens`` maps
@@ -220,7 +236,7 @@ def create_server(
     """
     if project is not None and tokens:
         raise ValueError("give either one project scope or tokens, not both")
-    adapter = _Adapter(sim, control=control, project=project, tokens=tokens)
+    adapter = _Adapter(sim, control=control, project=project, tokens=tokens, offload=offload)
     server: Server[Any] = Server(
         "jobsim",
         version=jobsim.__version__,

@@ -94,7 +94,8 @@ def http_app(
     host turns on the SDK's DNS-rebinding protection, and the pair is the issuer
     the SDK's auth settings require.
     """
-    return _http_app(create_server(sim, control=control, tokens=tokens), sim, tokens, host, port)
+    server = create_server(sim, control=control, tokens=tokens, offload=True)
+    return _http_app(server, sim, tokens, host, port)
 
 
 def _http_app(
@@ -164,7 +165,7 @@ def serve_http(
     if sock is None:
         sock = listen(host, port)
     host, port = sock.getsockname()[:2]
-    server = create_server(sim, control=control, tokens=tokens)
+    server = create_server(sim, control=control, tokens=tokens, offload=True)
     app = _http_app(server, sim, tokens, host, port)
     if host not in _LOOPBACK:
         logger.warning("serving on %s, which is not a loopback address", host)
@@ -393,7 +394,7 @@ async def serve_stdio(sim: Simulator, *, control: bool = False) -> None:
     ``-32600 Invalid Request``), with ``"id": null``. A client that goes away while
     answers are owed (stdout closed) ends the server quietly, with one log line.
     """
-    server = create_server(sim, control=control)
+    server = create_server(sim, control=control, offload=True)
     try:
         async with stdio_server() as (read_stream, write_stream):
             unanswered = _Unanswered()
