@@ -404,8 +404,9 @@ async def test_concurrent_sessions_get_every_answer_and_lose_nothing(server: str
 
 
 def test_stdio_answers_every_request_after_garbage_lines() -> None:
-    """Lines that are no JSON-RPC request are dropped (the SDK answers nothing for
-    them); every real request after them is answered, while stdin stays open."""
+    """A line that is no JSON-RPC message gets an error with id null (a blank line gets
+    nothing); every real request after them is answered, while stdin stays open."""
+    garbage = [line for line in MALFORMED.values() if line.strip()] + [b"[" * 200_000]
     lines = [
         json.dumps(INIT).encode(),
         json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}).encode(),
@@ -426,6 +427,7 @@ def test_stdio_answers_every_request_after_garbage_lines() -> None:
         json.dumps({"jsonrpc": "2.0", "id": 5, "method": "tools/list"}).encode(),
     ]
     answers: dict[Any, dict[str, Any]] = {}
+    refusals: list[dict[str, Any]] = []
     with subprocess.Popen(
         [sys.executable, "-m", "jobsim.cli", "serve", "--seed", "1"],
         stdin=subprocess.PIPE,
@@ -439,17 +441,23 @@ def test_stdio_answers_every_request_after_garbage_lines() -> None:
         try:
             process.stdin.write(b"\n".join(line.replace(b"\n", b" ") for line in lines) + b"\n")
             process.stdin.flush()
-            for _ in range(5):  # five requests have ids: read exactly five answers
+            while len(answers) < 5:  # five requests have ids: read until all are answered
                 line = process.stdout.readline()
                 assert line, "the server closed stdout"
                 message = json.loads(line)
-                answers[message["id"]] = message
+                if message["id"] is None:
+                    refusals.append(message)
+                else:
+                    answers[message["id"]] = message
             process.stdin.close()
             assert process.wait(timeout=TIMEOUT) == 0
         finally:
             watchdog.cancel()
             if process.poll() is None:
                 process.kill()
+    assert len(refusals) == len(garbage)
+    codes = {refusal["error"]["code"] for refusal in refusals}
+    assert codes <= {types.PARSE_ERROR, types.INVALID_REQUEST}
     assert sorted(answers) == [1, 2, 3, 4, 5]
     assert answers[2]["error"]["code"] == types.METHOD_NOT_FOUND
     assert answers[3]["error"]["code"] == types.INVALID_PARAMS

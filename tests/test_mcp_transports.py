@@ -225,10 +225,12 @@ def serve_stdio_lines(lines: list[str], *args: str) -> tuple[list[dict[str, Any]
 
 
 def test_stdio_answers_a_line_that_is_not_json_rpc_with_an_error_of_null_id() -> None:
+    # The replies are exactly these four: one per line but the blank one.
     handshake = [json.dumps(message) for message in raw_handshake(request_id=1)]
     replies, _ = serve_stdio_lines(
         [
             "this is not JSON",
+            "   ",  # a blank line is no message: no answer
             *handshake,
             '{"jsonrpc": "2.0", "note": "JSON, but not JSON-RPC"}',
             json.dumps({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),

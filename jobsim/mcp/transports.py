@@ -341,8 +341,10 @@ class _HeldReadStream:
                 self._unanswered.read(item)
                 return item
             # A line that is not a JSON-RPC message: the SDK would drop it silently;
-            # JSON-RPC answers it with an error whose id is null.
-            await self._refuse(item)
+            # JSON-RPC answers it with an error whose id is null. A blank line is no
+            # message at all (a stray newline), so it gets none.
+            if not _blank_line(item):
+                await self._refuse(item)
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -410,6 +412,14 @@ async def serve_stdio(sim: Simulator, *, control: bool = False) -> None:
             )
     except* BrokenPipeError:
         logger.warning("the client closed stdout before every answer was written; stopping")
+
+
+def _blank_line(error: Exception) -> bool:
+    """Whether the line the SDK could not read was empty or only whitespace."""
+    if not isinstance(error, ValidationError):
+        return False
+    line = error.errors()[0].get("input") if error.errors() else None
+    return isinstance(line, (str, bytes)) and not line.strip()
 
 
 def unreadable_line_error(error: Exception) -> types.JSONRPCError:
