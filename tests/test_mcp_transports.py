@@ -454,6 +454,26 @@ async def asgi_session(
 
 
 @pytest.mark.anyio
+async def test_http_streams_carry_no_event_ids_since_resumption_is_off() -> None:
+    # docs/decisions.md: no event store (it would be shared by every session), so no
+    # SSE event ids: a client must not expect to resume a stream with Last-Event-ID.
+    app = http_app(Simulator())
+    accept = {"Accept": "application/json, text/event-stream"}
+    with anyio.fail_after(TIMEOUT):
+        async with (
+            app.router.lifespan_context(app),
+            httpx2.AsyncClient(
+                transport=httpx2.ASGITransport(app=app), base_url="http://127.0.0.1:8000"
+            ) as http,
+        ):
+            opened = await http.post(MCP_PATH, json=raw_handshake(1)[0], headers=accept)
+    assert opened.headers["content-type"].startswith("text/event-stream")
+    events = opened.text.splitlines()
+    assert any(line.startswith("data: ") for line in events)
+    assert not any(line.startswith("id:") for line in events)
+
+
+@pytest.mark.anyio
 async def test_http_a_call_in_progress_does_not_hold_up_the_event_loop(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -678,6 +698,14 @@ def running_server(*args: str) -> Iterator[tuple[subprocess.Popen[str], str, lis
         process.wait(timeout=TIMEOUT)
         if process.stderr is not None:
             process.stderr.close()
+
+
+def test_serve_subprocess_quotes_the_servers_stderr_when_it_does_not_start() -> None:
+    with pytest.raises(RuntimeError) as caught, serve_subprocess(["--start", "soon"]):
+        pass  # pragma: no cover - it never serves
+    message = str(caught.value)
+    assert message.startswith("jobsim serve exited with status 2 before serving:\n")
+    assert "start 'soon' is not an ISO 8601 timestamp" in message
 
 
 def test_port_0_serves_on_a_free_port_and_reports_it_once_bound() -> None:
