@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import sys
 from pathlib import Path
@@ -188,7 +189,9 @@ def test_pages(jobsim):
 def transcript_section(result: pytest.RunResult) -> list[str]:
     lines = result.stdout.lines
     start = next(i for i, line in enumerate(lines) if "- jobsim transcript -" in line)
-    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("===="))
+    end = next(  # the next section's header, or the summary's
+        i for i in range(start + 1, len(lines)) if re.match(r"(=+|-+ .+ -+)$", lines[i])
+    )
     return lines[start + 1 : end]
 
 
