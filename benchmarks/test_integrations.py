@@ -170,6 +170,7 @@ def _hollow_copy(machine: Any, stateful: Any, counts: dict[str, int]) -> Any:
         "count_steps": stateful.invariant()(count_steps),
         # what the preconditions read: no job was ever seen in an empty machine
         "seen": {},
+        "manual": {},
         "_with_status": lambda self, status: [],
     }
     return type(f"Hollow{machine.__name__}", (stateful.RuleBasedStateMachine,), namespace)

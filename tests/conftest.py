@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
+from hypothesis import Phase, settings
 
 from jobsim import Simulator
+
+# scripts/mutation.py sets JOBSIM_MUTATION: one failing example is enough to kill a
+# mutant, so nothing is shrunk (shrinking a stateful failure can take minutes), and
+# the same examples run every time.
+settings.register_profile(
+    "mutation",
+    phases=[Phase.explicit, Phase.generate],
+    database=None,
+    derandomize=True,
+)
+if os.environ.get("JOBSIM_MUTATION"):
+    settings.load_profile("mutation")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar, Final
 
 from hypothesis.stateful import RuleBasedStateMachine, invariant
@@ -23,6 +23,7 @@ from jobsim.checkers import (
 from jobsim.errors import ToolError
 from jobsim.lifecycle import SUBMITTED, TERMINAL, WORKING
 from jobsim.simulator import Simulator
+from jobsim.testing.model import CronState, ManualJob, cron_run_problems, ms
 
 __all__ = ["MachineHarness"]
 
@@ -94,6 +95,19 @@ class MachineHarness(RuleBasedStateMachine):
         #: the invariants (of _CHECKS) due to look at everything next time
         self._sweep: set[str] = set(_CHECKS)
         self._runs: Counter[str] = Counter()
+        #: targets with no behaviour: their jobs are driven by hand, and modelled
+        self.manual_targets: set[str] = set()
+        #: the model of each job driven by hand (:class:`jobsim.testing.model.ManualJob`)
+        self.manual: dict[str, ManualJob] = {}
+        #: successful calls that could change state: pages fetched with none between
+        #: them must fit together exactly (SPEC section 7's page_info)
+        self._changes = 0
+        #: cron id -> its states (since, status, concurrency_policy), oldest first
+        self._cron_history: dict[str, list[CronState]] = {}
+        #: jobs made by trigger_cron_job (pause and policy do not apply to them)
+        self._manual_runs: set[str] = set()
+        #: scheduled cron runs already checked against their cron job's history
+        self._checked_runs: set[str] = set()
 
     # -- helpers for rules --------------------------------------------------------
 
@@ -108,10 +122,50 @@ class MachineHarness(RuleBasedStateMachine):
             raise
         self._touched(tool, arguments, out)
         check(schema_problems(tool, _sample(out)), f"{tool} output")
-        for record in _job_records(tool, out):
+        records = _job_records(tool, out)
+        for record in records:
             self._track(record)
+        self._follow(tool, arguments, out)
+        self._compare_with_model(records)
         self.observe(tool, arguments, out)
         return out
+
+    def _follow(self, tool: str, arguments: Mapping[str, Any], out: Mapping[str, Any]) -> None:
+        """Move the models (jobs driven by hand, cron histories) along with a call."""
+        now = ms(self.sim.now)
+        if tool == "sim_define_target" and arguments.get("behavior") is not None:
+            self.manual_targets.discard(arguments["name"])  # its new jobs run by themselves
+        elif tool == "create_job" and out["target"] in self.manual_targets:
+            self.manual[out["id"]] = ManualJob(
+                timeout_ms=out["timeout_seconds"] * 1000,
+                attempts=out["backoff_limit"] + 1,
+                updated_ms=ms(out["created_at"]),
+            )
+        elif tool in ("create_cron_job", "update_cron_job", "delete_cron_job"):
+            state = (now, out["status"], out["concurrency_policy"])
+            self._cron_history.setdefault(out["id"], []).append(state)
+        elif tool == "trigger_cron_job":
+            self._manual_runs.add(out["id"])
+        elif (model := self.manual.get(out.get("id", ""))) is not None:
+            model.settle(now)
+            if tool == "sim_start_job":
+                model.start(now)
+            elif tool == "sim_finish_job":
+                model.finish(now, arguments["exit_code"])
+            elif tool == "cancel_job":
+                model.cancel(now)
+
+    def _compare_with_model(self, records: Iterable[Mapping[str, Any]]) -> None:
+        """Each record of a job driven by hand against its model."""
+        now = None
+        for record in records:
+            model = self.manual.get(record["id"])
+            if model is None:
+                continue
+            if now is None:
+                now = ms(self.sim.now)
+            model.settle(now)
+            check(model.problems(record), f"job {record['id']} (driven by hand)")
 
     def expect_error(self, code: str, tool: str, **arguments: Any) -> ToolError:
         """Call ``tool`` and assert it is refused with ``code``; return the error."""
@@ -152,21 +206,49 @@ class MachineHarness(RuleBasedStateMachine):
 
     def _pages(self, tool: str, limit: int, **arguments: Any) -> Iterator[dict[str, Any]]:
         """The pages of a listing, following ``next``, each checked by ``page_problems``.
-        The caller may call tools between pages: the next page is fetched on demand."""
-        cursor = None
+        The caller may call tools between pages: the next page is fetched on demand.
+
+        When nothing changed since the previous page, the pages must fit exactly:
+        ``next`` was set, so an item follows; ``prev`` is the cursor of the page before
+        the previous one (null up to the second page). A cursor followed twice, or more
+        pages than items, fails at once: a walk never loops."""
+        cursors: list[str | None] = [None]
+        items = 0
+        changes: int | None = None
         while True:
+            cursor = cursors[-1]
             extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
             page = self.call(tool, limit=limit, **arguments, **extra)
             check(page_problems(page, cursor=cursor, limit=limit), f"{tool} page")
+            data, info = page["data"], page["page_info"]
+            assert cursor not in {item["id"] for item in data}, (
+                f"{tool}: the page after cursor {cursor!r} holds the cursor's own item"
+            )
+            if changes == self._changes:  # nothing changed since the previous page
+                assert data, f"{tool}: page_info.next was set, but no item followed it"
+                expected = cursors[-2] if len(cursors) > 2 else None
+                assert info["prev"] == expected, (
+                    f"{tool}: page_info.prev of page {len(cursors)} is {info['prev']!r}; "
+                    f"expected {expected!r}, the cursor of the page before the previous one"
+                )
+            items += len(data)
+            changes = self._changes  # as of this page; the caller may change things now
             yield page
-            cursor = page["page_info"]["next"]
-            if cursor is None:
+            nxt = info["next"]
+            if nxt is None:
                 return
+            assert nxt not in cursors, (
+                f"{tool}: page_info.next {nxt!r} was already followed; the walk would loop"
+            )
+            assert len(cursors) <= items, f"{tool}: more pages than items; the walk would loop"
+            cursors.append(nxt)
 
     def _touched(self, tool: str, arguments: dict[str, Any], out: dict[str, Any] | None) -> None:
         """Note what a call (``out`` None if refused) may have changed, for the invariants."""
         if tool in _READS:
             return
+        if out is not None:
+            self._changes += 1
         if tool not in _LOCAL:
             self._sweep.update(_CHECKS)
             return
@@ -263,15 +345,36 @@ class MachineHarness(RuleBasedStateMachine):
             projects = list(self.slugs)
         else:
             projects = [p for p in self.slugs if p in self._stale_projects]
+        now = ms(self.sim.now)
         for project in projects:
             known = {j for j, r in self.seen.items() if r["project_id"] == project}
-            listed = {j["id"]: j for j in self.all_jobs(project)}
+            every = self.all_jobs(project)
+            listed = {j["id"]: j for j in every}
             assert known <= set(listed), f"jobs disappeared: {sorted(known - set(listed))}"
             for job in set(listed) - known:
                 cron = listed[job]["cron_job_id"]
                 assert cron in self.cron_state, f"job {job} appeared from nowhere"
                 assert self.owner[cron] == project, f"job {job} of another project's cron"
+            for record in every:
+                if record["status"] == WORKING:
+                    deadline = ms(record["started_at"]) + record["timeout_seconds"] * 1000
+                    assert deadline > now, (
+                        f"job {record['id']} is still working at {self.sim.now}, past its "
+                        f"deadline started_at + timeout_seconds ({record['timeout_seconds']}s)"
+                    )
+            self._check_cron_runs(every[::-1])
         self._stale_projects.difference_update(projects)
+
+    def _check_cron_runs(self, oldest_first: list[dict[str, Any]]) -> None:
+        """Each scheduled cron run, once, against its cron job's history (SPEC section 8)."""
+        for n, run in enumerate(oldest_first):
+            cron, job = run["cron_job_id"], run["id"]
+            history = self._cron_history.get(cron)
+            if history is None or job in self._manual_runs or job in self._checked_runs:
+                continue
+            self._checked_runs.add(job)
+            earlier = (other for other in oldest_first[:n] if other["cron_job_id"] == cron)
+            check(cron_run_problems(run, earlier, history), f"cron job {cron}")
 
     @invariant()
     def batch_counts_match_listed_jobs(self) -> None:

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Final
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, initialize, multiple, precondition, rule
 
-from jobsim.checkers import check, cron_record_problems
+from jobsim.checkers import check, cron_record_problems, page_problems
 from jobsim.errors import ToolError
 from jobsim.lifecycle import (
     ACTIVE,
@@ -52,6 +52,9 @@ _SCHEDULES: Final = ("0 * * * *", "*/15 * * * *", "*/5 * * * *", "30 2 * * *", "
 #: drawing arbitrary nested JSON cost about 2 ms per ``create_job`` step, about half
 #: of an example, and a config changes no lifecycle rule; the property tests feed
 #: arbitrary configs through every tool instead.
+#: Timeouts drawn besides any: the scripted targets' run times, so that a deadline and an
+#: attempt end often fall in the same millisecond (the deadline must win).
+_TIMEOUTS: Final = (5, 20, 900)
 _CONFIGS: Final[tuple[dict[str, Any], ...]] = (
     {},
     {"source": "s3://bucket/in.png", "width": 640, "dry_run": False},
@@ -105,6 +108,7 @@ class JobsStateMachine(MachineHarness):
                 if behavior is not None:
                     args["behavior"] = behavior
                 self.call("sim_define_target", **args)
+            self.manual_targets = {name for name, behavior in TARGETS.items() if behavior is None}
             self._project("acme")
         return next(iter(self.slugs))
 
@@ -162,7 +166,7 @@ class JobsStateMachine(MachineHarness):
         config=st.sampled_from(_CONFIGS),
         batch=st.none() | batches,
         environment=st.none() | environments,
-        timeout=st.none() | st.integers(1, 900),
+        timeout=st.none() | st.sampled_from(_TIMEOUTS) | st.integers(1, 900),
         backoff=st.none() | st.integers(0, 4),
         by_slug=st.booleans(),
     )
@@ -276,11 +280,36 @@ class JobsStateMachine(MachineHarness):
     def _with_status(self, status: str) -> list[str]:
         return sorted(j for j, r in self.seen.items() if r["status"] == status)
 
+    @precondition(lambda self: any(model.end is None for model in self.manual.values()))
+    @rule(
+        pick=st.integers(0, 1000),
+        exit_code=st.sampled_from((0, 1, 1, 137)),
+        wait=st.sampled_from((0, 5, 10, 15, 30, 70)),
+    )
+    def drive_a_job_by_hand(self, pick: int, exit_code: int, wait: int) -> None:
+        """Take a job driven by hand one step on (start it, or end its running attempt:
+        refused while it waits in a backoff, which the model predicts), then let
+        ``wait`` seconds pass and compare it with the model (backoffs end, deadlines
+        fire)."""
+        live = sorted(job for job, model in self.manual.items() if model.end is None)
+        job = live[pick % len(live)]
+        if self.job(job)["status"] == SUBMITTED:  # the read settles and checks the model
+            self._start(job)
+        else:
+            self._finish(job, exit_code)
+        if wait:
+            self.call("sim_advance_clock", seconds=wait)
+            self.job(job)
+
     def _finish(self, job: str, exit_code: int) -> None:
-        before = self.job(job)
+        before = self.job(job)  # also settles the model and compares it
         args = {"project_reference": self.owner[job], "job_id": job, "exit_code": exit_code}
-        if before["status"] != WORKING:
+        model = self.manual.get(job)
+        if before["status"] != WORKING or (model is not None and model.in_backoff()):
             self.expect_error("conflict", "sim_finish_job", **args)
+            return
+        if model is not None:  # the model says an attempt runs: it must end now
+            self.call("sim_finish_job", **args)
             return
         try:
             out = self.call("sim_finish_job", **args)
@@ -344,7 +373,7 @@ class JobsStateMachine(MachineHarness):
 
     # -- time -----------------------------------------------------------------------
 
-    @rule(seconds=st.sampled_from((0, 1, 5, 60, 300)) | st.integers(0, 3600))
+    @rule(seconds=st.sampled_from((0, 1, 5, 10, 20, 40, 60, 300)) | st.integers(0, 3600))
     def advance_clock(self, seconds: int) -> None:
         before = self.sim.now
         out = self.call("sim_advance_clock", seconds=seconds)
@@ -468,6 +497,71 @@ class JobsStateMachine(MachineHarness):
         return multiple(*runs)
 
     # -- paging ---------------------------------------------------------------------
+
+    @rule(project=projects, job=jobs)
+    def page_from_a_job_cursor(self, project: str, job: str) -> None:
+        """A job of the project is a cursor of its listing: the page holds only older
+        items. A job of another project is refused, like any id not listed there."""
+        if self.owner[job] != project:
+            self.expect_error(
+                "invalid_arguments", "list_jobs", project_reference=project, cursor=job
+            )
+            return
+        page = self.call("list_jobs", project_reference=project, cursor=job, limit=5)
+        check(page_problems(page, cursor=job, limit=5), "list_jobs page")
+        at = self.seen[job]["created_at"]
+        for item in page["data"]:
+            assert item["id"] != job, "the page after a cursor holds the cursor's own item"
+            assert item["created_at"] <= at, "the page after a cursor holds a newer item"
+
+    @rule(batch=batches, job=jobs)
+    def page_a_batch_from_a_foreign_cursor(self, batch: str, job: str) -> None:
+        """A job outside the batch is no cursor of the batch's listing."""
+        project = self.batch_owner.get(batch)
+        if project is None or self.seen[job]["batch_id"] == batch:
+            return
+        self.expect_error(
+            "invalid_arguments",
+            "list_job_batch_jobs",
+            project_reference=project,
+            batch_id=batch,
+            cursor=job,
+        )
+
+    @rule(
+        project=projects,
+        status=st.none() | st.sampled_from(STATUSES),
+        batch=st.none() | batches,
+        cron=st.none() | crons,
+        environment=st.none() | environments,
+    )
+    def list_jobs_with_filters(
+        self,
+        project: str,
+        status: str | None,
+        batch: str | None,
+        cron: str | None,
+        environment: str | None,
+    ) -> None:
+        """``list_jobs`` with any combination of filters lists exactly the project's jobs
+        that match all of them, in the order of the unfiltered listing."""
+        filters = {
+            key: value
+            for key, value in (
+                ("status", status),
+                ("batch_id", batch),
+                ("cron_job_id", cron),
+                ("environment_id", environment),
+            )
+            if value is not None
+        }
+        expected = [
+            j["id"]
+            for j in self.all_jobs(project)
+            if all(j[key] == value for key, value in filters.items())
+        ]
+        got = [j["id"] for j in self.all_jobs(project, **filters)]
+        assert got == expected, f"list_jobs {filters} lists {got}, not {expected}"
 
     @rule(
         project=projects,
