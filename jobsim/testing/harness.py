@@ -21,7 +21,7 @@ from jobsim.checkers import (
     schema_problems,
 )
 from jobsim.errors import ToolError
-from jobsim.lifecycle import SUBMITTED, TERMINAL, WORKING
+from jobsim.lifecycle import CRON_DELETING, SUBMITTED, TERMINAL, WORKING
 from jobsim.simulator import Simulator
 from jobsim.testing.model import CronState, ManualJob, cron_run_problems, ms
 
@@ -146,6 +146,10 @@ class MachineHarness(RuleBasedStateMachine):
             self._cron_history.setdefault(out["id"], []).append(state)
         elif tool == "trigger_cron_job":
             self._manual_runs.add(out["id"])
+        elif tool == "sim_advance_clock" and arguments["seconds"] > 0:
+            for cron, status in self.cron_state.items():  # deleted ones are now gone
+                if status == CRON_DELETING:
+                    self.cron_state[cron] = "gone"
         elif (model := self.manual.get(out.get("id", ""))) is not None:
             model.settle(now)
             if tool == "sim_start_job":

@@ -379,10 +379,6 @@ class JobsStateMachine(MachineHarness):
         out = self.call("sim_advance_clock", seconds=seconds)
         assert out["now"] >= before
         assert out["now"] == self.sim.now
-        if seconds > 0:
-            for cron, state in self.cron_state.items():
-                if state == CRON_DELETING:
-                    self.cron_state[cron] = "gone"
 
     # -- cron jobs ------------------------------------------------------------------
 
