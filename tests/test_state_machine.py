@@ -12,7 +12,9 @@ from hypothesis.stateful import invariant, rule, run_state_machine_as_test
 
 import jobsim.batches
 import jobsim.world
+from jobsim.errors import ToolError
 from jobsim.lifecycle import TERMINAL, transition
+from jobsim.registry import TOOLS
 from jobsim.serialize import batch_dict
 from jobsim.testing import JobsStateMachine
 
@@ -183,3 +185,23 @@ def test_the_documented_subclass_example_runs(monkeypatch):
     namespace: dict[str, Any] = {"__name__": "docs_example"}
     exec(compile(code, str(docs), "exec"), namespace)
     run_state_machine_as_test(namespace["CachedJobs"], settings=QUICK)
+
+
+def test_every_tool_has_a_rule_in_the_machine():
+    """A tool the machine never calls is a tool its invariants never watch: adding a
+    tool to the registry fails here until JobsStateMachine gets a rule for it."""
+    called: set[str] = set()
+
+    class Recording(JobsStateMachine):
+        def call(self, tool: str, /, **arguments: Any) -> dict[str, Any]:
+            called.add(tool)
+            return super().call(tool, **arguments)
+
+        def expect_error(self, code: str, tool: str, /, **arguments: Any) -> ToolError:
+            called.add(tool)
+            return super().expect_error(code, tool, **arguments)
+
+    every_rule = settings(QUICK, max_examples=100, stateful_step_count=30)
+    run_state_machine_as_test(Recording, settings=every_rule)
+    missing = sorted(set(TOOLS) - called)
+    assert not missing, f"JobsStateMachine never calls {missing}: give each a rule"

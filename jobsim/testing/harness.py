@@ -22,44 +22,21 @@ from jobsim.checkers import (
 )
 from jobsim.errors import ToolError
 from jobsim.lifecycle import CRON_DELETING, SUBMITTED, TERMINAL, WORKING
+from jobsim.registry import TOOLS
 from jobsim.simulator import Simulator
 from jobsim.testing.model import CronState, ManualJob, cron_run_problems, ms
 
 __all__ = ["MachineHarness"]
 
-#: Tools that change nothing: after them the invariants have nothing new to check.
-_READS: Final = frozenset(
-    {
-        "get_job",
-        "list_jobs",
-        "get_job_batch",
-        "list_job_batch_jobs",
-        "get_job_events",
-        "get_job_target",
-        "get_cron_job",
-        "list_cron_jobs",
-    }
-)
+#: Tools that change nothing (effect ``read`` in the registry): after them the
+#: invariants have nothing new to check.
+_READS: Final = frozenset(name for name, spec in TOOLS.items() if spec.effect == "read")
 #: Tools whose effects stay within the project, job, batch and cron job their
-#: arguments and output name. Any other tool (``sim_advance_clock``, which runs
-#: scripted jobs, deadlines and cron fires; ``sim_define_target``;
-#: ``sim_inject_fault``; a tool the machine does not know) makes every invariant
-#: look at everything after the step.
-_LOCAL: Final = frozenset(
-    {
-        "create_job",
-        "sim_start_job",
-        "sim_finish_job",
-        "cancel_job",
-        "create_cron_job",
-        "update_cron_job",
-        "delete_cron_job",
-        "trigger_cron_job",
-        "sim_create_project",
-        "sim_create_environment",
-        "sim_create_branch",
-    }
-)
+#: arguments and output name (effect ``local``). Any other tool (``global``:
+#: ``sim_advance_clock``, which runs scripted jobs, deadlines and cron fires;
+#: ``sim_define_target``; ``sim_inject_fault``; or a tool the registry does not know)
+#: makes every invariant look at everything after the step.
+_LOCAL: Final = frozenset(name for name, spec in TOOLS.items() if spec.effect == "local")
 _CHECKS: Final = ("jobs", "batches", "crons")
 #: Every this many steps each invariant looks at everything, whatever changed.
 _SWEEP_EVERY: Final = 10
@@ -111,10 +88,11 @@ class MachineHarness(RuleBasedStateMachine):
 
     # -- helpers for rules --------------------------------------------------------
 
-    def call(self, tool: str, **arguments: Any) -> dict[str, Any]:
+    def call(self, tool: str, /, **arguments: Any) -> dict[str, Any]:
         """Call ``tool``; check its output against the output schema (a sample of a
         listing's items) and every job record in it against the lifecycle rules;
-        then tell :meth:`observe`."""
+        then tell :meth:`observe`. ``tool`` is positional-only, so a tool's own
+        argument named ``tool`` (``sim_inject_fault``'s) passes through."""
         try:
             out = self.sim.call(tool, arguments)
         except ToolError:
@@ -171,7 +149,7 @@ class MachineHarness(RuleBasedStateMachine):
             model.settle(now)
             check(model.problems(record), f"job {record['id']} (driven by hand)")
 
-    def expect_error(self, code: str, tool: str, **arguments: Any) -> ToolError:
+    def expect_error(self, code: str, tool: str, /, **arguments: Any) -> ToolError:
         """Call ``tool`` and assert it is refused with ``code``; return the error."""
         try:
             out = self.sim.call(tool, arguments)

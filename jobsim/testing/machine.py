@@ -78,6 +78,19 @@ class JobsStateMachine(MachineHarness):
     jobs listed, cron records keep theirs, and paging by ``next`` returns every
     item exactly once.
 
+    Beyond records checked against themselves, the machine carries a small model of
+    the contract (:mod:`jobsim.testing.model`, written from the spec, not from the
+    simulator's code): jobs it drives by hand must have the status, ``updated_at`` and
+    end the calls made and the clock imply (backoff timing, deadlines, a finish
+    refused during a backoff); no job is still working past its deadline; each cron
+    run was made while its cron job was active and, under ``Forbid``/``Replace``,
+    only once every earlier run had finished; ``list_jobs`` with any combination of
+    filters lists exactly the matching jobs; a foreign cursor is refused; pages
+    fetched with nothing changed between them fit exactly (``next`` null exactly when
+    no item follows, ``prev`` the cursor of the page before the previous one); and a
+    page walk that would loop fails at once. Every tool of the registry has a rule
+    (a test pins it).
+
     The invariants are incremental: after a step they list the projects, batches
     and cron jobs that step's calls (through :meth:`call` and :meth:`expect_error`)
     could have changed; after ``sim_advance_clock`` or any tool whose effects are
@@ -345,6 +358,42 @@ class JobsStateMachine(MachineHarness):
         assert out["status"] == CANCELED
         assert out["completed_at"] == self.sim.now
         assert out["started_at"] == before["started_at"]
+
+    @rule(project=projects, name=js.names())
+    def create_branch(self, project: str, name: str) -> None:
+        out = self.call("sim_create_branch", project_reference=project, name=name)
+        assert out["project_id"] == project
+        assert out["name"] == name
+
+    @rule(project=projects, target_name=st.sampled_from((*TARGETS, "img:never-defined")))
+    def read_a_target(self, project: str, target_name: str) -> None:
+        """A defined target's contract names it and its family; any other is not_found."""
+        if target_name not in TARGETS:
+            self.expect_error(
+                "not_found", "get_job_target", project_reference=project, target_name=target_name
+            )
+            return
+        out = self.call("get_job_target", project_reference=project, target_name=target_name)
+        assert out["target"] == target_name
+        assert out["family"] == target_name.split(":", 1)[0]
+
+    @rule(job=jobs, code=st.sampled_from(("unavailable", "rate_limited", "internal")))
+    def a_fault_fails_the_next_call(self, job: str, code: str) -> None:
+        """An injected fault fails the next call of its tool with its code, and only that
+        one: the call after it answers as usual (SPEC section 13)."""
+        self.call("sim_inject_fault", tool="get_job", code=code)
+        args = {"project_reference": self.owner[job], "job_id": job}
+        self.expect_error(code, "get_job", **args)
+        assert self.job(job)["id"] == job
+
+    @rule(limit=st.integers(1, 5))
+    def read_the_transcript(self, limit: int) -> None:
+        """``sim_get_transcript`` pages newest first, within its limit."""
+        out = self.call("sim_get_transcript", limit=limit)
+        indexes = [entry["index"] for entry in out["entries"]]
+        assert len(indexes) <= limit
+        assert indexes == sorted(indexes, reverse=True)
+        assert all(out["first_index"] <= i < out["total"] for i in indexes)
 
     @rule(job=jobs, project=projects)
     def look_up_across_projects(self, job: str, project: str) -> None:
