@@ -190,13 +190,14 @@ class MachineHarness(RuleBasedStateMachine):
         """The pages of a listing, following ``next``, each checked by ``page_problems``.
         The caller may call tools between pages: the next page is fetched on demand.
 
-        When nothing changed since the previous page, the pages must fit exactly:
-        ``next`` was set, so an item follows; ``prev`` is the cursor of the page before
-        the previous one (null up to the second page). A cursor followed twice, or more
-        pages than items, fails at once: a walk never loops."""
+        When nothing changed since the previous page, ``next`` was right to be set: an
+        item follows. When nothing changed since the walk began, ``prev`` is the cursor
+        of the page before the previous one (null up to the second page). A cursor
+        followed twice, or more pages than items, fails at once: a walk never loops."""
         cursors: list[str | None] = [None]
         items = 0
         changes: int | None = None
+        first = self._changes
         while True:
             cursor = cursors[-1]
             extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
@@ -208,6 +209,7 @@ class MachineHarness(RuleBasedStateMachine):
             )
             if changes == self._changes:  # nothing changed since the previous page
                 assert data, f"{tool}: page_info.next was set, but no item followed it"
+            if first == self._changes:  # nothing changed since the walk began
                 expected = cursors[-2] if len(cursors) > 2 else None
                 assert info["prev"] == expected, (
                     f"{tool}: page_info.prev of page {len(cursors)} is {info['prev']!r}; "
