@@ -13,12 +13,14 @@ active, paused and being deleted, and pending events. The arguments are
   pattern but are no valid schedule, unknown time zones, bad JSON Schemas...
 
 The only outcomes allowed: an output that validates against the tool's output
-schema, or a :class:`ToolError` whose code is in ``ERROR_CODES``. A refused call
-must leave ``snapshot()`` byte-identical (as JSON text) apart from exactly one
-appended error entry in the transcript; so must a successful read (``get_*``,
-``list_*``). A second test runs random sequences of such calls, so that state left
-by an odd but accepted call (a target with a strange schema, a cron job in a far
-zone, a queued fault) is fuzzed too.
+schema (checked by ``jobsim.testing.schema_problems``, the library's fast path), or a
+:class:`ToolError` whose code is in ``ERROR_CODES``. A refused call must leave the
+state as it was (its fingerprint, ``simstate.fingerprint``: everything
+``snapshot()`` holds, and the listing indexes) apart from exactly one appended
+error entry in the transcript; so must a successful read (``get_*``, ``list_*``).
+A second test runs random sequences of such calls, so that state left by an odd but
+accepted call (a target with a strange schema, a cron job in a far zone, a queued
+fault) is fuzzed too.
 
 Volume: ``EXAMPLES_PER_TOOL`` (150) Hypothesis examples of ``CALLS`` (10) calls each
 = 1,500 fuzzed calls for each of the 22 tools, 33,000 in all (about a quarter
@@ -44,7 +46,10 @@ from hypothesis import strategies as st
 from jobsim import ERROR_CODES, Simulator, ToolError
 from jobsim.registry import TOOLS
 from jobsim.simulator import READ_ONLY_TOOLS
+from jobsim.testing import check, schema_problems
 from jobsim.transcript import UNRECORDED
+
+from simstate import fingerprint, frozen, thaw
 
 #: Hypothesis examples per tool; ``JOBSIM_FUZZ_EXAMPLES`` raises it for a deeper run.
 EXAMPLES_PER_TOOL = int(os.environ.get("JOBSIM_FUZZ_EXAMPLES", "150"))
@@ -532,14 +537,10 @@ def arguments_for(tool: str) -> st.SearchStrategy[Any]:
 # -- the check -------------------------------------------------------------------------
 
 
-def _state(sim: Simulator, *, faults: bool = True) -> tuple[str, list[dict[str, Any]]]:
-    """The snapshot as JSON text without the transcript (and, unless ``faults``, without
+def _state(sim: Simulator, *, faults: bool = True) -> tuple[bytes, list[dict[str, Any]]]:
+    """The state's fingerprint (without the transcript, and unless ``faults``, without
     the queued faults, which a refused call consumes), and the transcript."""
-    snap = sim.snapshot()
-    transcript = snap.pop("transcript")
-    if not faults:
-        del snap["faults"]
-    return json.dumps(snap), transcript
+    return fingerprint(sim, faults=faults), sim.transcript
 
 
 def _far(arguments: Any) -> bool:
@@ -547,7 +548,8 @@ def _far(arguments: Any) -> bool:
     return isinstance(seconds, int | float) and not seconds < 30 * 86400
 
 
-BASE_STATE = _state(Simulator.from_snapshot(_BASE))[0]
+_BASE_COPY = frozen(Simulator.from_snapshot(_BASE))  # each of the harness's copies is thawed
+BASE_STATE = _state(thaw(_BASE_COPY))[0]
 
 
 class Harness:
@@ -561,7 +563,7 @@ class Harness:
         self._renew()
 
     def _renew(self) -> None:
-        self.sim = Simulator.from_snapshot(_BASE)
+        self.sim = thaw(_BASE_COPY)
         self.state, self.transcript = BASE_STATE, []
 
     def check(self, tool: str, arguments: Any) -> dict[str, Any] | ToolError:
@@ -614,8 +616,7 @@ def _call(sim: Simulator, tool: str, arguments: Any) -> dict[str, Any] | ToolErr
     except ToolError as caught:
         error = caught
     else:
-        errors = [e.message for e in TOOLS[tool].output_validator.iter_errors(result)]
-        assert not errors, f"{tool} output breaks its schema: {errors}"
+        check(schema_problems(tool, result), f"{tool} output breaks its schema")
         json.dumps(result, allow_nan=False)
         return result
     assert error.code in ERROR_CODES

@@ -1,0 +1,158 @@
+"""The fuzz harness's helpers (``tests/simstate.py``): the fingerprint changes whenever
+the snapshot does, and a thawed copy is the simulator it was frozen from.
+
+The fuzz suite trusts ``fingerprint`` instead of a snapshot to say "this call changed
+nothing", so the property must hold for every part of the state, not only for what a
+transcript would show (the fingerprint leaves the transcript out):
+
+- along random programs of calls (``test_snapshot``'s ``Driver``: jobs, batches, cron
+  jobs, clock advances, faults, reads and refusals), no two states whose snapshots
+  differ (transcript left out) share a fingerprint, with and without the faults;
+- one changed leaf of a busy simulator's snapshot, anywhere (a job's log, a pending
+  event, the id source, a fault, a cron job's anchor...), changes the fingerprint of
+  the restored simulator unless it restores to the same snapshot.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from jobsim import Simulator
+from jobsim.snapshot import SnapshotError
+
+from simstate import fingerprint, frozen, thaw
+
+# The snapshot tests' program driver and leaf changes (one way to write a program).
+from test_snapshot import OPS, REPLACEMENTS, Driver, _busy, _leaves, _mutate
+
+SETTINGS = settings(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def _snapshot_text(sim: Simulator, *, faults: bool = True) -> str:
+    snap = sim.snapshot()
+    del snap["transcript"]
+    if not faults:
+        del snap["faults"]
+    return json.dumps(snap, sort_keys=True)
+
+
+def test_states_with_different_snapshots_never_share_a_fingerprint() -> None:
+    changed: set[str] = set()  # top-level snapshot parts seen to change, over all examples
+    unchanged_steps = 0  # steps that left the fingerprint as it was (reads, refusals)
+
+    @settings(SETTINGS, max_examples=60)
+    @given(program=st.lists(OPS, max_size=60))
+    @example(program=[("cron", 0, 1), ("delete", 0, 0), ("get_cron", 0, 0), ("advance", 3, 0)])
+    def run(program: list[tuple[str, int, int]]) -> None:
+        nonlocal unchanged_steps
+        driver = Driver(Simulator(seed=5))
+        driver.setup()
+        texts: dict[tuple[bytes, bool], str] = {}
+        before = driver.sim.snapshot()
+        previous = fingerprint(driver.sim)
+        for op in program:
+            driver.run(op)
+            for faults in (True, False):
+                text = _snapshot_text(driver.sim, faults=faults)
+                key = (fingerprint(driver.sim, faults=faults), faults)
+                assert texts.setdefault(key, text) == text, f"after {op}"
+            now = driver.sim.snapshot()
+            changed.update(k for k in now if k != "transcript" and now[k] != before[k])
+            unchanged_steps += fingerprint(driver.sim) == previous
+            before, previous = now, fingerprint(driver.sim)
+
+    run()
+    # The programs change every part of the state, and leave it alone often enough.
+    assert changed >= {
+        *("clock_ms", "ids", "seq", "targets", "jobs", "batches", "cron_jobs"),
+        *("deleting", "queue", "faults"),
+    }
+    assert unchanged_steps > 100
+
+
+BUSY = _busy().sim
+BUSY_SNAPSHOT = BUSY.snapshot()
+BUSY_SNAPSHOT["transcript"] = []
+#: Paths of every value in the snapshot, by part; a part is drawn first, then a path in
+#: it (the jobs hold three quarters of the paths).
+PATHS: dict[str, list[tuple[Any, ...]]] = {}
+for _path in _leaves({k: v for k, v in BUSY_SNAPSHOT.items() if k != "transcript"}):
+    PATHS.setdefault(_path[0], []).append(_path)
+
+
+def _shape(path: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple("*" if isinstance(part, int) else part for part in path)
+
+
+def _at(value: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        value = value[part]
+    return value
+
+
+#: Values found at each shape of path (``("jobs", "*", "status")``): a job's status
+#: replaced by another job's is a change a restore is likely to accept.
+SIBLINGS: dict[tuple[Any, ...], list[Any]] = {}
+for _paths in PATHS.values():
+    for _path in _paths:
+        _found = SIBLINGS.setdefault(_shape(_path), [])
+        if (_value := _at(BUSY_SNAPSHOT, _path)) not in _found:
+            _found.append(_value)
+
+
+def _near(path: tuple[Any, ...]) -> st.SearchStrategy[Any]:
+    """Values likely to restore: a sibling's value, or a number one off."""
+    value = _at(BUSY_SNAPSHOT, path)
+    nudged = (
+        [value + 1, value - 1] if type(value) is int else [not value] if type(value) is bool else []
+    )
+    return st.sampled_from(SIBLINGS[_shape(path)] + nudged)
+
+
+CHANGES = (
+    st.sampled_from(sorted(PATHS))
+    .flatmap(lambda part: st.sampled_from(PATHS[part]))
+    .flatmap(lambda path: st.tuples(st.just(path), _near(path) | REPLACEMENTS, st.booleans()))
+)
+BUSY_TEXT = _snapshot_text(Simulator.from_snapshot(BUSY_SNAPSHOT))
+BUSY_FINGERPRINT = fingerprint(Simulator.from_snapshot(BUSY_SNAPSHOT))
+
+
+@settings(SETTINGS, max_examples=300)
+@given(change=CHANGES)
+def test_one_changed_leaf_anywhere_changes_the_fingerprint(
+    change: tuple[tuple[Any, ...], Any, bool],
+) -> None:
+    path, new, drop = change
+    value = copy.deepcopy(BUSY_SNAPSHOT)
+    _mutate(value, path, new, drop)
+    try:
+        sim = Simulator.from_snapshot(value)
+    except SnapshotError:
+        return  # refused: no state to compare
+    if _snapshot_text(sim) != BUSY_TEXT:
+        assert fingerprint(sim) != BUSY_FINGERPRINT, path
+
+
+def test_a_thawed_copy_has_the_original_state_and_continues_alike() -> None:
+    original = _busy()
+    twin = Driver(thaw(frozen(original.sim)))
+    twin.jobs, twin.crons = list(original.jobs), list(original.crons)
+    assert twin.sim.snapshot() == original.sim.snapshot()
+    assert fingerprint(twin.sim) == fingerprint(original.sim)
+    for op in [("create", 1, 2), ("advance", 5, 0), ("cancel", 2, 0), ("fault", 1, 1)]:
+        assert twin.run(op) == original.run(op), op
+    assert twin.sim.snapshot() == original.sim.snapshot()
+    # Independent: a call on one leaves the other alone.
+    twin.run(("create", 0, 0))
+    assert twin.sim.snapshot() != original.sim.snapshot()
