@@ -28,7 +28,7 @@ from jobsim.snapshot import SnapshotError
 from simstate import fingerprint, frozen, thaw
 
 # The snapshot tests' program driver and leaf changes (one way to write a program).
-from test_snapshot import OPS, REPLACEMENTS, Driver, _busy, _leaves, _mutate
+from test_snapshot import OPS, Driver, _busy, _mutate, leaf_changes
 
 SETTINGS = settings(
     derandomize=True,
@@ -83,53 +83,12 @@ def test_states_with_different_snapshots_never_share_a_fingerprint() -> None:
 BUSY = _busy().sim
 BUSY_SNAPSHOT = BUSY.snapshot()
 BUSY_SNAPSHOT["transcript"] = []
-#: Paths of every value in the snapshot, by part; a part is drawn first, then a path in
-#: it (the jobs hold three quarters of the paths).
-PATHS: dict[str, list[tuple[Any, ...]]] = {}
-for _path in _leaves({k: v for k, v in BUSY_SNAPSHOT.items() if k != "transcript"}):
-    PATHS.setdefault(_path[0], []).append(_path)
-
-
-def _shape(path: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple("*" if isinstance(part, int) else part for part in path)
-
-
-def _at(value: Any, path: tuple[Any, ...]) -> Any:
-    for part in path:
-        value = value[part]
-    return value
-
-
-#: Values found at each shape of path (``("jobs", "*", "status")``): a job's status
-#: replaced by another job's is a change a restore is likely to accept.
-SIBLINGS: dict[tuple[Any, ...], list[Any]] = {}
-for _paths in PATHS.values():
-    for _path in _paths:
-        _found = SIBLINGS.setdefault(_shape(_path), [])
-        if (_value := _at(BUSY_SNAPSHOT, _path)) not in _found:
-            _found.append(_value)
-
-
-def _near(path: tuple[Any, ...]) -> st.SearchStrategy[Any]:
-    """Values likely to restore: a sibling's value, or a number one off."""
-    value = _at(BUSY_SNAPSHOT, path)
-    nudged = (
-        [value + 1, value - 1] if type(value) is int else [not value] if type(value) is bool else []
-    )
-    return st.sampled_from(SIBLINGS[_shape(path)] + nudged)
-
-
-CHANGES = (
-    st.sampled_from(sorted(PATHS))
-    .flatmap(lambda part: st.sampled_from(PATHS[part]))
-    .flatmap(lambda path: st.tuples(st.just(path), _near(path) | REPLACEMENTS, st.booleans()))
-)
 BUSY_TEXT = _snapshot_text(Simulator.from_snapshot(BUSY_SNAPSHOT))
 BUSY_FINGERPRINT = fingerprint(Simulator.from_snapshot(BUSY_SNAPSHOT))
 
 
 @settings(SETTINGS, max_examples=300)
-@given(change=CHANGES)
+@given(change=leaf_changes(BUSY_SNAPSHOT, skip=frozenset({"transcript"})))
 def test_one_changed_leaf_anywhere_changes_the_fingerprint(
     change: tuple[tuple[Any, ...], Any, bool],
 ) -> None:
