@@ -1,7 +1,7 @@
 """Benchmarks of jobsim (issue 6). Run them explicitly; the default ``pytest`` run
 only collects ``tests/``:
 
-    .venv/bin/pytest benchmarks --no-cov --benchmark-only
+    .venv/bin/pytest benchmarks -n 0 --no-cov --benchmark-only
 
 No benchmark ever fails on speed: each records its figure next to its target, and
 the table is printed at the end of the run (``jobsim targets`` section).

@@ -17,7 +17,7 @@ from jobsim import Simulator
 # -- run settings and the table of figures (shared by conftest and the tests) ----------
 
 #: Jobs in the largest batch (page cost, memory). Lower it for a quick run:
-#: JOBSIM_BENCH_MAX_JOBS=100000 .venv/bin/pytest benchmarks --no-cov --benchmark-only
+#: JOBSIM_BENCH_MAX_JOBS=100000 .venv/bin/pytest benchmarks -n 0 --no-cov --benchmark-only
 MAX_JOBS = int(os.environ.get("JOBSIM_BENCH_MAX_JOBS", "1000000"))
 
 
