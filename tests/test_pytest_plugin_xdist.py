@@ -100,7 +100,17 @@ def _section(lines: list[str]) -> list[str]:
 
 
 def _run(pytester: pytest.Pytester, name: str, *args: str) -> tuple[dict[str, Any], list[str]]:
-    """Run the client suite with ``args``; what each test saw, and the transcript section."""
+    """Run the client suite with ``args``; what each test saw, and the transcript section.
+
+    Not under coverage (which follows every Python subprocess of this suite): the inner
+    run is about the plugin's behaviour, and measuring its workers costs far more."""
+    with pytest.MonkeyPatch.context() as env:
+        for name_ in ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START"):
+            env.delenv(name_, raising=False)
+        return _run_bare(pytester, name, *args)
+
+
+def _run_bare(pytester: pytest.Pytester, name: str, *args: str) -> tuple[dict[str, Any], list[str]]:
     out = pytester.path / name
     out.mkdir()
     pytester.makepyfile(test_client=CLIENT.format(out=str(out)))
