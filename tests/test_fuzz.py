@@ -13,7 +13,7 @@ active, paused and being deleted, and pending events. The arguments are
   pattern but are no valid schedule, unknown time zones, bad JSON Schemas...
 
 The only outcomes allowed: an output that validates against the tool's output
-schema (checked by ``jobsim.testing.schema_problems``, the library's fast path), or a
+schema (checked by ``jobsim.checkers.schema_problems``, the library's fast path), or a
 :class:`ToolError` whose code is in ``ERROR_CODES``. A refused call must leave the
 state as it was (its fingerprint, ``simstate.fingerprint``: everything
 ``snapshot()`` holds, and the listing indexes) apart from exactly one appended
@@ -44,9 +44,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobsim import ERROR_CODES, Simulator, ToolError
+from jobsim.checkers import check, schema_problems
 from jobsim.registry import TOOLS
 from jobsim.simulator import READ_ONLY_TOOLS
-from jobsim.testing import check, schema_problems
 from jobsim.transcript import UNRECORDED
 
 from simstate import fingerprint, frozen, thaw

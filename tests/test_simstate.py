@@ -52,7 +52,7 @@ def test_states_with_different_snapshots_never_share_a_fingerprint() -> None:
 
     @settings(SETTINGS, max_examples=60)
     @given(program=st.lists(OPS, max_size=60))
-    @example(program=[("cron", 0, 1), ("delete", 0, 0), ("get_cron", 0, 0), ("advance", 3, 0)])
+    @example(program=[("cron", 0, 1), ("delete", 0, 0), ("advance", 3, 0), ("target", 4, 1)])
     def run(program: list[tuple[str, int, int]]) -> None:
         nonlocal unchanged_steps
         driver = Driver(Simulator(seed=5))
@@ -74,7 +74,7 @@ def test_states_with_different_snapshots_never_share_a_fingerprint() -> None:
     run()
     # The programs change every part of the state, and leave it alone often enough.
     assert changed >= {
-        *("clock_ms", "ids", "seq", "targets", "jobs", "batches", "cron_jobs"),
+        *("clock_ms", "ids", "seq", "behaviors", "jobs", "batches", "cron_jobs"),
         *("deleting", "queue", "faults"),
     }
     assert unchanged_steps > 100

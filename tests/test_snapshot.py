@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobsim import ERROR_CODES, Simulator, ToolError
+from jobsim.checkers import check, schema_problems
 from jobsim.snapshot import SnapshotError
-from jobsim.testing import check, schema_problems
 
 SETTINGS = settings(
     derandomize=True,
