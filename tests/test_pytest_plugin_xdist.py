@@ -137,7 +137,7 @@ MODES = [
     ("2", "worksteal"),
     ("4", "load"),
     ("2", "loadscope"),
-    ("4", "loadfile"),
+    ("2", "loadfile"),
     ("2", "loadgroup"),
 ]
 
