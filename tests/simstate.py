@@ -8,10 +8,10 @@ times as much under coverage, against 5-15 µs for a call). Both helpers here ar
 one ``pickle`` pass, run in C:
 
 - :func:`fingerprint` is the pickle of the simulator's state without the transcript
-  (the harness checks that on its own). It holds every record, the clock, the id
-  source, the event queue, the faults and the listing indexes, so it changes
-  whenever ``snapshot()`` minus its transcript does (``test_simstate.py`` proves
-  it) and also when an index alone changes.
+  and the call count (the harness checks the transcript on its own). It holds every
+  record, the clock, the id source, the event queue, the faults and the listing
+  indexes, so it changes whenever ``snapshot()`` minus its transcript does
+  (``test_simstate.py`` proves it), and also when an index alone changes.
 - :func:`frozen` and :func:`thaw` make independent copies of a simulator.
 
 They reach into ``Simulator._world``: a test helper may; the library offers no
@@ -68,13 +68,19 @@ def _dumps(value: Any, table: dict[type, Any]) -> bytes:
     return out.getvalue()
 
 
+#: Attributes of a simulator or its world that record calls rather than hold state
+#: (every call, refused ones too, changes them), and the lock.
+_NOT_STATE = frozenset({"_lock", "_calls", "_transcript", "transcript", "_world"})
+
+
 def fingerprint(sim: Simulator, *, faults: bool = True) -> bytes:
-    """The state of ``sim`` but its transcript (and, unless ``faults``, the queued
-    faults, which a refused call may consume), as bytes: equal bytes, equal state."""
-    parts = {k: v for k, v in vars(sim).items() if k not in ("_lock", "_transcript", "_world")}
-    world = vars(sim._world)
-    parts.update((f"world.{k}", v) for k, v in world.items() if faults or k != "faults")
-    return _dumps(list(parts.items()), _FINGERPRINT)
+    """The state of ``sim`` but its transcript and call count (and, unless ``faults``,
+    the queued faults, which a refused call may consume), as bytes: equal bytes, equal
+    state."""
+    skip = _NOT_STATE if faults else _NOT_STATE | {"faults"}
+    parts = [(k, v) for k, v in vars(sim).items() if k not in skip]
+    parts += [(f"world.{k}", v) for k, v in vars(sim._world).items() if k not in skip]
+    return _dumps(parts, _FINGERPRINT)
 
 
 def frozen(sim: Simulator) -> bytes:
