@@ -22,7 +22,7 @@ pytest_plugins = ["pytester"]
 
 #: The inner runs' options: this suite's strictness, without plugins they do not use.
 LEAN = ("--strict-markers", "-W", "error", "-p", "no:cacheprovider")
-LEAN += ("-p", "no:hypothesispytest", "-p", "no:benchmark", "-p", "no:randomly")
+LEAN += ("-p", "no:hypothesispytest", "-p", "no:benchmark", "-p", "no:randomly", "-p", "no:asyncio")
 
 CLIENT = """
 import json
