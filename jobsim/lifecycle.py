@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from jobsim.registry import TOOLS
+
 if TYPE_CHECKING:
     from jobsim.records import Job
 
@@ -59,10 +61,15 @@ CANCELED: Final = "canceled"
 BACKOFF_LIMIT_EXCEEDED: Final = "BackoffLimitExceeded"
 DEADLINE_EXCEEDED: Final = "DeadlineExceeded"
 
-#: Defaults and bounds of ``timeout_seconds`` and ``backoff_limit`` (jobs and cron jobs).
-DEFAULT_TIMEOUT: Final = 300
-DEFAULT_BACKOFF: Final = 3
-MAX_BACKOFF: Final = 100
+# The published create_job schema states these; create_cron_job states the same
+# (tests/test_lifecycle_table.py checks that both tools apply them).
+_CREATE_JOB = TOOLS["create_job"]
+
+#: Defaults and bound of ``timeout_seconds`` and ``backoff_limit`` (jobs and cron jobs),
+#: as the ``create_job`` schema states them.
+DEFAULT_TIMEOUT: Final[int] = _CREATE_JOB.defaults["timeout_seconds"]
+DEFAULT_BACKOFF: Final[int] = _CREATE_JOB.defaults["backoff_limit"]
+MAX_BACKOFF: Final[int] = _CREATE_JOB.input_schema["properties"]["backoff_limit"]["maximum"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +182,8 @@ FORBID: Final = "Forbid"
 REPLACE: Final = "Replace"
 #: ``concurrency_policy`` values, in the order the schemas list them.
 POLICIES: Final = (ALLOW, FORBID, REPLACE)
-DEFAULT_POLICY: Final = FORBID
+#: The ``concurrency_policy`` default, as the ``create_cron_job`` schema states it.
+DEFAULT_POLICY: Final[str] = TOOLS["create_cron_job"].defaults["concurrency_policy"]
 
 
 class IllegalTransition(Exception):
