@@ -94,41 +94,60 @@ def json_problem(value: Any, *, level: int = 1, path: str = "") -> Problem | Non
     return None
 
 
-def is_plain_json(value: Any, level: int = 1) -> bool:
+def is_plain_json(
+    value: Any,
+    level: int = 1,
+    *,
+    max_depth: float = MAX_DEPTH,
+    max_number: float = MAX_JSON_NUMBER,
+    max_nodes: float = math.inf,
+) -> bool:
     """Whether ``value`` is plain JSON within the bounds: dicts with string keys, lists,
-    strings, finite numbers no larger than :data:`MAX_JSON_NUMBER`, booleans and
-    ``None``, of exactly those types, nested at most :data:`MAX_DEPTH` levels (``value``
-    is at ``level``; the nesting bound also ends a cycle). The fast path of every check
-    here: it builds no paths, so the walks that say where run only when this says no."""
+    strings, finite numbers no larger than ``max_number``, booleans and ``None``, of
+    exactly those types, nested at most ``max_depth`` levels (``value`` is at
+    ``level``; the nesting bound also ends a cycle) and with at most ``max_nodes``
+    members of objects and arrays in all. The fast path of every check here: it
+    builds no paths, so the walks that say where run only when this says no.
+    :func:`jobsim.fastcheck.is_json` is this walk with a node budget instead of the
+    depth and number bounds."""
     kind = type(value)
     if kind is not dict and kind is not list:
-        return _plain_scalar(value)
+        return _plain_scalar(value, max_number)
     pending: list[tuple[Any, int]] = [(value, level)]
+    budget = max_nodes
     while pending:
         item, at = pending.pop()
-        if at > MAX_DEPTH:
+        budget -= len(item)
+        if at > max_depth or budget < 0:
             return False
         if type(item) is dict:
             for key in item:
                 if type(key) is not str:
                     return False
             item = item.values()
-        # `is` tests only: this runs on every call
+        # `is` tests only, scalars inline: this runs on every call
         for member in item:
             kind = type(member)
             if kind is str or kind is bool or member is None:
                 continue
+            if kind is int:
+                if -max_number <= member <= max_number:
+                    continue
+                return False
             if kind is dict or kind is list:
                 pending.append((member, at + 1))
-            elif not _plain_scalar(member):
+            elif kind is not float or member != member or member in _NOT_FINITE:
                 return False
     return True
 
 
-def _plain_scalar(value: Any) -> bool:
+_NOT_FINITE: Final = frozenset({math.inf, -math.inf})
+
+
+def _plain_scalar(value: Any, max_number: float = MAX_JSON_NUMBER) -> bool:
     kind = type(value)
     if kind is int:
-        return bool(-MAX_JSON_NUMBER <= value <= MAX_JSON_NUMBER)
+        return bool(-max_number <= value <= max_number)
     if kind is float:
         return math.isfinite(value)
     return kind is str or kind is bool or value is None

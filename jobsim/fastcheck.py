@@ -25,11 +25,14 @@ Where jsonschema-rs on its own would judge differently, and what is done here:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
 
 import jsonschema_rs
+
+from jobsim.bounds import is_plain_json
 
 __all__ = ["Check", "compile_check", "compile_json_check", "is_json"]
 
@@ -40,10 +43,6 @@ Check = Callable[[Any], bool]
 #: At most this many values are looked at by :func:`is_json`; a larger (or cyclic)
 #: value is not vouched for, and jsonschema judges it.
 _MAX_JSON_NODES = 100_000
-
-_SCALARS = frozenset({str, int, bool, type(None)})
-_CONTAINERS = frozenset({dict, list})
-_NOT_FINITE = frozenset({float("inf"), float("-inf")})
 
 
 class _PythonPattern:
@@ -107,35 +106,6 @@ def compile_check(schema: dict[str, Any] | bool) -> Check:
 def is_json(value: Any) -> bool:
     """True when ``value`` is plain JSON: dicts with string keys, lists, strings, ints,
     finite floats, booleans and ``None``, of exactly those types (no subclasses),
-    with at most ``_MAX_JSON_NODES`` values in all (so a cycle ends the walk)."""
-    if type(value) not in _CONTAINERS:
-        return _is_json_scalar(value)
-    pending = [value]
-    budget = _MAX_JSON_NODES
-    while pending:
-        item = pending.pop()
-        budget -= len(item)
-        if budget < 0:
-            return False
-        if type(item) is dict:
-            for key in item:
-                if type(key) is not str:
-                    return False
-            item = item.values()
-        # A loop with `is` tests: the cheapest walk in Python (this runs on every call).
-        for member in item:
-            kind = type(member)
-            if kind is str or kind is int or kind is bool or member is None:
-                continue
-            if kind is dict or kind is list:
-                pending.append(member)
-            elif kind is not float or member != member or member in _NOT_FINITE:
-                return False
-    return True
-
-
-def _is_json_scalar(value: Any) -> bool:
-    kind = type(value)
-    if kind is float:
-        return value == value and value not in _NOT_FINITE
-    return kind in _SCALARS
+    with at most ``_MAX_JSON_NODES`` values in all (so a cycle ends the walk). Any
+    int and any nesting, as jsonschema takes them: the bounds are the registry's."""
+    return is_plain_json(value, max_depth=math.inf, max_number=math.inf, max_nodes=_MAX_JSON_NODES)
