@@ -146,7 +146,7 @@ def _next_fire(schedule: str, timezone: str, after_ms: int) -> int | None:
 
 def schedule_tick(world: World, cron: CronJob) -> None:
     """Queue the active cron job's next tick (a paused or deleting one has none)."""
-    if cron.status != "active":
+    if cron.status != CRON_ACTIVE:
         return
     due = next_fire(cron, cron.anchor_ms)
     if due is not None:
@@ -164,13 +164,13 @@ def _ticks(cron: CronJob, until_ms: int) -> Iterator[int]:
 @advance_check
 def _bound_ticks(world: World, until_ms: int) -> None:
     """Refuse an advance that would run more than :data:`MAX_TICKS_PER_ADVANCE` ticks."""
-    active = sum(p.crons.count("active") for p in world.projects.values())
+    active = sum(p.crons.count(CRON_ACTIVE) for p in world.projects.values())
     # Fire times of a five-field schedule are whole minutes apart (30 s leaves room
     # for a historical zone offset with seconds): when even that many ticks fit,
     # there is nothing to count.
     if active * ((until_ms - world.now) // _CLOSEST_FIRES_MS + 2) <= MAX_TICKS_PER_ADVANCE:
         return
-    crons = (c for c in world.crons.values() if c.status == "active")
+    crons = (c for c in world.crons.values() if c.status == CRON_ACTIVE)
     merged = heapq.merge(*(_ticks(c, until_ms) for c in crons))
     over = next(islice(merged, MAX_TICKS_PER_ADVANCE, None), None)
     if over is not None:

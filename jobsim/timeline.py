@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from jobsim.clock import format_ms
-from jobsim.lifecycle import DEADLINE_EXCEEDED, TERMINAL
+from jobsim.lifecycle import DEADLINE_EXCEEDED, FAILED, TERMINAL
 from jobsim.simulator import Simulator
 from jobsim.snapshot import load
 
@@ -430,7 +430,7 @@ def _stop_of(row: JobRow, now: int) -> int:
     """Where a backoff with no next attempt ends: the cancel, the deadline, or now."""
     if row.canceled_ms is not None:
         return row.canceled_ms
-    if row.status == "failed" and row.deadline_ms is not None:
+    if row.status == FAILED and row.deadline_ms is not None:
         return min(row.deadline_ms, now)
     return now
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from jobsim.lifecycle import ALLOW, CANCELED, COMPLETED, CRON_ACTIVE, FAILED, SUBMITTED, WORKING
+
 __all__ = ["CronState", "ManualJob", "backoff_ms", "cron_run_problems", "ms"]
 
 
@@ -55,7 +57,7 @@ class ManualJob:
             self.updated_ms = self.backoff_until
             self.backoff_until = None
         if now >= deadline:
-            self.end = ("failed", deadline)
+            self.end = (FAILED, deadline)
             self.updated_ms = deadline
 
     def start(self, now: int) -> None:
@@ -66,20 +68,20 @@ class ManualJob:
         """The running attempt ends with ``exit_code``."""
         self.updated_ms = now
         if exit_code == 0:
-            self.end = ("completed", now)
+            self.end = (COMPLETED, now)
         elif self.attempt < self.attempts:
             self.backoff_until = now + backoff_ms(self.attempt)
         else:
-            self.end = ("failed", now)
+            self.end = (FAILED, now)
 
     def cancel(self, now: int) -> None:
         if self.end is None:
-            self.end = ("canceled", now)
+            self.end = (CANCELED, now)
 
     def status(self) -> str:
         if self.end is not None:
             return self.end[0]
-        return "submitted" if self.started_ms is None else "working"
+        return SUBMITTED if self.started_ms is None else WORKING
 
     def in_backoff(self) -> bool:
         """No attempt runs: ``sim_finish_job`` must be refused."""
@@ -91,7 +93,7 @@ class ManualJob:
             return [f"is {record['status']}; the calls made and the clock say {self.status()}"]
         if self.end is not None and ms(record["completed_at"]) != self.end[1]:
             return [f"completed_at {record['completed_at']} is not when it ended"]
-        if record["status"] == "working" and ms(record["updated_at"]) != self.updated_ms:
+        if record["status"] == WORKING and ms(record["updated_at"]) != self.updated_ms:
             return [
                 f"updated_at {record['updated_at']} is not its last change (its start, a "
                 "failed attempt, or the next attempt after the backoff)"
@@ -117,9 +119,9 @@ def cron_run_problems(
     if not before:
         return [f"run {run['id']} was made at the cron job's creation"]
     _, status, policy = before[-1]
-    if status != "active":
+    if status != CRON_ACTIVE:
         return [f"run {run['id']} was made at {run['created_at']} while the cron job was {status}"]
-    if policy == "Allow":
+    if policy == ALLOW:
         return []
     return [
         f"run {run['id']} was made at {run['created_at']} under {policy} while run "

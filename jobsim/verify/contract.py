@@ -1,7 +1,8 @@
 """The contract verify checks against: jobsim's published schemas and record checkers.
 
 One contract, not a second copy: the schemas are :data:`jobsim.registry.TOOLS`, the
-record rules jobsim's own checkers. They are imported here and nowhere else in verify.
+record rules jobsim's own checkers, the statuses :mod:`jobsim.lifecycle`'s. They are
+imported here and nowhere else in verify.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from jobsim.checkers import (
     page_problems,
     schema_problems,
 )
+from jobsim.lifecycle import TERMINAL
 from jobsim.registry import TOOLS
 
 __all__ = [
     "DOCUMENTED",
     "PLATFORM",
     "SEED_TOOLS",
+    "TERMINAL",
     "batch_problems",
     "cron_record_problems",
     "input_schema",

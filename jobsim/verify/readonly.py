@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from jobsim.verify.contract import (
+    TERMINAL,
     batch_problems,
     cron_record_problems,
     job_record_problems,
@@ -29,8 +30,6 @@ __all__: list[str] = []
 
 #: The page size of the walks: small, so that a few dozen items make several pages.
 _WALK_LIMIT = 3
-
-_TERMINAL = ("completed", "failed", "canceled")
 
 
 def _valid(tool: str, output: Any, what: str) -> None:
@@ -181,7 +180,7 @@ async def _get_job_events(ctx: Context) -> str | None:
 
 @check("read", "job_events_directions", "a finished job's events backward are forward reversed")
 async def _job_events_directions(ctx: Context) -> str | None:
-    finished = [j["id"] for j in await ctx.some_jobs() if j.get("status") in _TERMINAL]
+    finished = [j["id"] for j in await ctx.some_jobs() if j.get("status") in TERMINAL]
     if not finished:
         raise Skip("no finished job among the first 100 (a running job's log still grows)")
     args = {"project_reference": ctx.project, "job_id": finished[0], "limit": 1000}
