@@ -31,7 +31,8 @@ TIMEOUT = 30
 
 CURRENT_AND_LEGACY = [LATEST_PROTOCOL_VERSION, OLDEST_SUPPORTED_VERSION]
 SEED_TOOLS = ["cancel_job", "list_job_batch_jobs"]
-DATA = Path(__file__).parent / "data"
+#: The two seed tool pages, as vendored for scripts/build_schemas.py.
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "schemas" / "published" / "seeds"
 
 
 @asynccontextmanager
@@ -62,10 +63,10 @@ def direct_error(sim: Simulator, tool: str, arguments: dict[str, Any] | None) ->
 
 
 def seed_schemas() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
-    """tool -> (input schema, output schema), parsed from the seed pages in tests/data."""
+    """tool -> (input schema, output schema), parsed from the vendored seed pages."""
     decoder = json.JSONDecoder()
     seeds = {}
-    for page in sorted(DATA.glob("*.txt")):
+    for page in sorted(SEEDS_DIR.glob("*.txt")):
         text = page.read_text(encoding="utf-8")
         name = text.split("\nName", 1)[1].split("\n", 1)[0].strip()
         found = []

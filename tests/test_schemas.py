@@ -12,7 +12,8 @@ from jsonschema import Draft7Validator
 from jobsim import Simulator
 from jobsim.registry import TOOLS
 
-DATA = Path(__file__).parent / "data"
+#: The two seed tool pages, as vendored for scripts/build_schemas.py.
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "schemas" / "published" / "seeds"
 UUID = "0b8e4f4e-8d4c-4c8a-9d0a-6f1f2b3c4d5e"
 JOB_TOOLS = ("cancel_job", "create_job", "get_job", "sim_start_job", "sim_finish_job")
 
@@ -20,7 +21,7 @@ JOB_TOOLS = ("cancel_job", "create_job", "get_job", "sim_start_job", "sim_finish
 def seed_documents() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     """tool name -> (input schema, output schema), read from the seed pages."""
     seeds = {}
-    for page in sorted(DATA.glob("*.txt")):
+    for page in sorted(SEEDS_DIR.glob("*.txt")):
         text = page.read_text(encoding="utf-8")
         name = next(
             line.removeprefix("Name") for line in text.splitlines() if line.startswith("Name")
