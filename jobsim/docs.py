@@ -1,8 +1,9 @@
 """Reference documentation of every tool, rendered from the registry.
 
-``python -m jobsim.docs > docs/tools.md`` regenerates the committed page; a test
-checks that it is current, so the docs can never drift from the schemas, the
-effects, the defaults or the argument rules.
+``python -m jobsim.docs > docs/tools.md`` regenerates the committed page, and
+``python -m jobsim.docs --readme README.md`` the README's table of the tools by
+family; tests check that both are current, so the docs can never drift from the
+schemas, the effects, the defaults or the argument rules.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from jobsim.bounds import MAX_DEPTH
 from jobsim.registry import EFFECTS, TOOLS, ToolSpec
 
-__all__ = ["render_markdown"]
+__all__ = ["render_families", "render_markdown", "update_readme"]
 
 _FAMILIES = {
     "documented": "Documented Jobs tools (published MCP schemas)",
@@ -132,5 +133,36 @@ def render_markdown() -> str:
     return "\n".join(lines)
 
 
+#: The first line of the README's table of tools by family.
+_FAMILIES_HEAD = "| family | tools |"
+
+
+def render_families() -> str:
+    """The README's table of the tools by family, each family in name order."""
+    rows = [_FAMILIES_HEAD, "|---|---|"]
+    for family in _FAMILIES:
+        names = ", ".join(f"`{name}`" for name, spec in TOOLS.items() if spec.family == family)
+        rows.append(f"| {family} | {names} |")
+    return "\n".join(rows) + "\n"
+
+
+def update_readme(text: str) -> str:
+    """``text`` (a README) with its table of tools by family replaced by
+    :func:`render_families`: the lines from ``| family | tools |`` to the table's end."""
+    lines = text.splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith(_FAMILIES_HEAD))
+    end = start
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    return "".join([*lines[:start], render_families(), *lines[end:]])
+
+
 if __name__ == "__main__":  # pragma: no cover
-    print(render_markdown(), end="")
+    import sys
+    from pathlib import Path
+
+    if sys.argv[1:2] == ["--readme"]:
+        readme = Path(sys.argv[2])
+        readme.write_text(update_readme(readme.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        print(render_markdown(), end="")

@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from jobsim.docs import render_markdown
+from jobsim.docs import render_families, render_markdown, update_readme
 from jobsim.registry import TOOLS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "tools.md"
@@ -25,16 +25,20 @@ README = DOCS.parent.parent / "README.md"
 
 
 def test_the_readme_tools_table_lists_each_family_as_the_registry_does():
-    rows: dict[str, list[str]] = {}
-    for line in README.read_text(encoding="utf-8").splitlines():
-        cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) == 2 and cells[0] in {"documented", "platform", "control"}:
-            rows[cells[0]] = [t.strip(" `") for t in cells[1].split(",")]
-    registry: dict[str, list[str]] = {}
-    for name, spec in TOOLS.items():
-        registry.setdefault(spec.family, []).append(name)
-    assert {f: sorted(names) for f, names in rows.items()} == registry
-    assert all(len(names) == len(set(names)) for names in rows.values())
+    text = README.read_text(encoding="utf-8")
+    assert render_families() in text, (
+        "the README's tools table is stale: run `python -m jobsim.docs --readme README.md`"
+    )
+    assert update_readme(text) == text
+
+
+def test_the_families_table_names_every_tool_once_under_its_family():
+    rows = {}
+    for line in render_families().splitlines()[2:]:
+        family, names = (c.strip() for c in line.strip("|").split("|"))
+        rows[family] = [n.strip(" `") for n in names.split(",")]
+    assert sorted(n for names in rows.values() for n in names) == sorted(TOOLS)
+    assert all(TOOLS[n].family == family for family, names in rows.items() for n in names)
 
 
 def test_tool_reference_shows_effects_defaults_rules_and_nested_objects():
