@@ -113,31 +113,35 @@ def is_plain_json(
     kind = type(value)
     if kind is not dict and kind is not list:
         return _plain_scalar(value, max_number)
-    pending: list[tuple[Any, int]] = [(value, level)]
-    budget = max_nodes
-    while pending:
-        item, at = pending.pop()
-        budget -= len(item)
-        if at > max_depth or budget < 0:
+    # a level at a time: no level to carry per container
+    budget, generation, deeper = max_nodes, level, [value]
+    while deeper:
+        if generation > max_depth:
             return False
-        if type(item) is dict:
-            for key in item:
-                if type(key) is not str:
-                    return False
-            item = item.values()
-        # `is` tests only, scalars inline: this runs on every call
-        for member in item:
-            kind = type(member)
-            if kind is str or kind is bool or member is None:
-                continue
-            if kind is int:
-                if -max_number <= member <= max_number:
+        level_items, deeper = deeper, []
+        for item in level_items:
+            budget -= len(item)
+            if budget < 0:
+                return False
+            if type(item) is dict:
+                for key in item:
+                    if type(key) is not str:
+                        return False
+                item = item.values()
+            # `is` tests only, scalars inline: this runs on every call
+            for member in item:
+                kind = type(member)
+                if kind is str or kind is bool or member is None:
                     continue
-                return False
-            if kind is dict or kind is list:
-                pending.append((member, at + 1))
-            elif kind is not float or member != member or member in _NOT_FINITE:
-                return False
+                if kind is int:
+                    if -max_number <= member <= max_number:
+                        continue
+                    return False
+                if kind is dict or kind is list:
+                    deeper.append(member)
+                elif kind is not float or member != member or member in _NOT_FINITE:
+                    return False
+        generation += 1
     return True
 
 

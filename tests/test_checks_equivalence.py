@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft7Validator
 
 from jobsim import Simulator, ToolError, fastcheck
+from jobsim.bounds import MAX_DEPTH, is_plain_json
 from jobsim.fastcheck import compile_check, compile_json_check, is_json
 from jobsim.registry import TOOLS
 
@@ -357,6 +358,17 @@ def test_is_json_ends_on_a_cycle_and_on_a_value_too_large_to_vouch_for():
     assert is_json([[0] * fastcheck._MAX_JSON_NODES]) is False
     assert is_json({"a": [1, 2.5, "x", None, True, {"b": []}]}) is True
     assert is_json(float("nan")) is False
+
+
+def test_is_json_takes_what_jsonschema_takes_past_the_bounds_walks_limits():
+    # one walk, two settings: is_json has no depth or number bound, is_plain_json does
+    deep: Any = []
+    for _ in range(MAX_DEPTH + 5):
+        deep = [deep]
+    for value in (deep, [10**400], {"a": -(10**400)}):
+        assert Draft7Validator({}).is_valid(value)
+        assert is_json(value) is True
+        assert is_plain_json(value) is False
 
 
 @pytest.mark.parametrize(
