@@ -33,6 +33,7 @@ coverage (up to 4 min 45 s on a slower day). ``.ci/run`` sets
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -372,13 +373,29 @@ JSON_SCALARS = (
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(max_size=20)
 )
-ANY_JSON = st.recursive(
-    JSON_SCALARS,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
-    max_leaves=12,
+
+
+def _containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Lists and objects (empty ones too) of ``inner``."""
+    return st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+
+
+_NESTED_JSON = JSON_SCALARS | _containers(
+    JSON_SCALARS | _containers(JSON_SCALARS | _containers(JSON_SCALARS))
 )
+
+
+@st.composite
+def _any_json(draw: st.DrawFn) -> Any:
+    # A composite is one branch of a ``one_of``; the ``|`` above, used directly, would
+    # be flattened into its seven branches and crowd out the near misses.
+    return draw(_NESTED_JSON)
+
+
+#: Any JSON value, up to three containers deep. Not ``st.recursive``: drawing from it
+#: cost about three times as much (most of a fuzz example's generation), and no
+#: tool's input schema looks deeper than this.
+ANY_JSON = _any_json()
 
 NUMBERS = (
     st.sampled_from(
@@ -507,31 +524,50 @@ NEAR: dict[str, st.SearchStrategy[Any]] = {
 }
 
 
+@functools.cache
 def near_value(key: str) -> st.SearchStrategy[Any]:
-    """A plausible but probably wrong value of ``key``, or any number or JSON value."""
+    """A plausible but probably wrong value of ``key``, or any number or JSON value.
+    Built once per key: Hypothesis validates every new strategy on its first draw."""
     return st.one_of(NEAR.get(key, NUMBERS | STRINGS), NUMBERS, ANY_JSON)
+
+
+_CHANGES = st.sampled_from([0, 1, 1, 1, 2, 2])
+_DROP = st.sampled_from([True, False, False, False])
+
+
+@functools.cache
+def _valid_and_keys(tool: str) -> tuple[st.SearchStrategy[Any], st.SearchStrategy[str]]:
+    keys = [*TOOLS[tool].input_schema.get("properties", {}), "extra"]
+    return st.sampled_from(VALID[tool]), st.sampled_from(keys)
 
 
 @st.composite
 def near_miss_arguments(draw: st.DrawFn, tool: str) -> dict[str, Any]:
     """A right argument object of ``tool``, with none, one or two keys changed (a near
     miss, or a different value), dropped, or added."""
-    args = dict(draw(st.sampled_from(VALID[tool])))
-    keys = [*TOOLS[tool].input_schema.get("properties", {}), "extra"]
-    for _ in range(draw(st.sampled_from([0, 1, 1, 1, 2, 2]))):
-        key = draw(st.sampled_from(keys))
-        if key in args and draw(st.sampled_from([True, False, False, False])):
+    valid, keys = _valid_and_keys(tool)
+    args = dict(draw(valid))
+    for _ in range(draw(_CHANGES)):
+        key = draw(keys)
+        if key in args and draw(_DROP):
             del args[key]
         else:
             args[key] = draw(near_value(key))
     return args
 
 
+def _same(x: Any) -> Any:
+    return x
+
+
+@functools.cache
 def arguments_for(tool: str) -> st.SearchStrategy[Any]:
+    """Arguments of ``tool``: mostly near misses, or its own keys with any values, or
+    any JSON value at all. Built once per tool (see :func:`near_value`)."""
     keys = list(TOOLS[tool].input_schema.get("properties", {}))
     own_keys_any_values = st.dictionaries(st.sampled_from(keys), ANY_JSON, max_size=len(keys))
     near = near_miss_arguments(tool)
-    return st.one_of(near, near, near, near, own_keys_any_values, ANY_JSON)
+    return st.sampled_from([near, near, near, near, own_keys_any_values, ANY_JSON]).flatmap(_same)
 
 
 # -- the check -------------------------------------------------------------------------
