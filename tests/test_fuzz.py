@@ -25,9 +25,8 @@ fault) is fuzzed too.
 Volume: ``EXAMPLES_PER_TOOL`` (150) Hypothesis examples of ``CALLS`` (10) calls each
 = 1,500 fuzzed calls for each of the 22 tools, 33,000 in all (about a quarter
 succeed), plus ``SEQUENCES`` (200) sequences of up to 12 mixed calls. Derandomised
-with no example database: CI runs the very same inputs every time. Measured on two
-cores: about 80 s without coverage, about 2 min 50 s under the suite's branch
-coverage (up to 4 min 45 s on a slower day). ``.ci/run`` sets
+with no example database: CI runs the very same inputs every time. Measured on the
+shared 2-core machine: about 40 s of CPU without coverage, in one process. ``.ci/run`` sets
 ``JOBSIM_FUZZ_EXAMPLES=200``; any N runs N examples per tool for a deeper search.
 """
 
