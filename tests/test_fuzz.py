@@ -683,6 +683,34 @@ def test_any_arguments_give_a_valid_output_or_a_tool_error_that_changes_nothing(
     assert seen["ok"] > 0, f"no {tool} call succeeded: the near misses are too far"
 
 
+def _kinds(value: Any, depth: int = 0) -> set[tuple[str, int]]:
+    """(type name, container depth) of ``value`` and of everything in it."""
+    kinds = {(type(value).__name__, depth)}
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        kinds |= {("empty", depth)} if not value else set()
+        for item in value:
+            kinds |= _kinds(item, depth + 1)
+    return kinds
+
+
+def test_any_json_reaches_every_kind_of_value_three_containers_deep() -> None:
+    """The bounded ``ANY_JSON`` still makes every JSON type, empty containers, and
+    values nested in three containers (what the fuzz tests' input schemas can see)."""
+    seen: set[tuple[str, int]] = set()
+
+    @settings(FUZZ, max_examples=300)
+    @given(value=ANY_JSON)
+    def run(value: Any) -> None:
+        seen.update(_kinds(value))
+
+    run()
+    kinds = {kind for kind, _ in seen}
+    assert {"NoneType", "bool", "int", "float", "str", "list", "dict", "empty"} <= kinds
+    assert max(depth for _, depth in seen) == 3
+
+
 def test_arguments_of_the_wrong_shape_are_refused_as_invalid_arguments() -> None:
     for tool in TOOLS:
         for arguments in ([], "x", 1, 2.5, True, [{"project_reference": "alpha"}]):
