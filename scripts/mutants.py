@@ -347,4 +347,517 @@ MUTANTS: tuple[Mutant, ...] = (
         "        if ms < self.now_ms:",
         "        if False:",
     ),
+    # -- lifecycle (more) -------------------------------------------------------------------
+    Mutant(
+        "lifecycle-terminal-completed-at",
+        "a job that ends keeps completed_at null",
+        '        job.completed_ms = now_ms\n        if event == "succeed":',
+        '        if event == "succeed":',
+    ),
+    Mutant(
+        "lifecycle-succeed-exit-code",
+        "a completed job has no exit code 0",
+        "            job.exit_code = 0\n",
+        "            job.exit_code = None\n",
+    ),
+    Mutant(
+        "lifecycle-step-updated-at",
+        "a status change does not move updated_at",
+        '    job.updated_ms = now_ms\n    if event == "start":',
+        '    if event == "start":',
+    ),
+    # -- runtime (more) ---------------------------------------------------------------------
+    Mutant(
+        "runtime-start-after",
+        "a scripted job starts at once, not after start_after_seconds",
+        "world.queue.push(world.now + job.behavior.start_after_ms, JOB_START",
+        "world.queue.push(world.now, JOB_START",
+    ),
+    Mutant(
+        "runtime-run-seconds",
+        "a scripted attempt runs one second longer than run_seconds",
+        "world.queue.push(world.now + job.behavior.run_ms, ATTEMPT_END",
+        "world.queue.push(world.now + job.behavior.run_ms + 1000, ATTEMPT_END",
+    ),
+    Mutant(
+        "runtime-exit-code-per-attempt",
+        "every scripted attempt exits with the first attempt's exit code",
+        "finish(world, job, job.behavior.exit_code_of(job.attempt))",
+        "finish(world, job, job.behavior.exit_code_of(1))",
+    ),
+    Mutant(
+        "runtime-advance-past-year-9999",
+        "sim_advance_clock takes an advance past the end of the year 9999",
+        "if not math.isfinite(seconds) or seconds > room:",
+        "if not math.isfinite(seconds):",
+    ),
+    # -- scheduler (more) -------------------------------------------------------------------
+    Mutant(
+        "scheduler-zero-advance-runs-hooks",
+        "an advance of 0 s runs the advance hooks (drops deleted cron jobs)",
+        "    if until_ms > world.now:\n        for check in ADVANCE_CHECKS:",
+        "    if until_ms >= world.now:\n        for check in ADVANCE_CHECKS:",
+    ),
+    Mutant(
+        "scheduler-event-at-due-time",
+        "an event runs at the end of the advance instead of at its due time",
+        "        clock.advance_to(event.due_ms)\n",
+        "        clock.advance_to(until_ms)\n",
+    ),
+    # -- pagination (more) ------------------------------------------------------------------
+    Mutant(
+        "pagination-status-filter-ignored",
+        "a listing's status filter is ignored",
+        "found = page(index.keys(status), cursor_seq, size, keep)",
+        "found = page(index.keys(None), cursor_seq, size, keep)",
+    ),
+    Mutant(
+        "pagination-status-move-keeps-old",
+        "a job that changes status stays listed under its old status",
+        "    def move(self, seq: int, old: str, new: str) -> None:\n        self.by_status[old].remove(seq)\n",
+        "    def move(self, seq: int, old: str, new: str) -> None:\n",
+    ),
+    Mutant(
+        "pagination-missing-owner-with-cursor",
+        "a listing of a missing project with a cursor is not_found, not a bad cursor",
+        "        if cursor is not None:\n            raise bad_cursor(cursor) from None",
+        "        if False:\n            raise bad_cursor(cursor) from None",
+    ),
+    # -- jobs (more) ------------------------------------------------------------------------
+    Mutant(
+        "jobs-batch-of-other-project",
+        "create_job adds a job to a batch id another project uses",
+        "if batch is not None and batch.project_id != project.id:",
+        "if False:",
+    ),
+    Mutant(
+        "jobs-config-not-checked",
+        "a config is not checked against the target's input_schema",
+        "if target is not None and target.validator is not None:",
+        "if False:",
+    ),
+    Mutant(
+        "jobs-strict-targets",
+        "strict_targets does not refuse an undefined target",
+        'if world.strict_targets and args["target"] not in world.targets:',
+        "if False:",
+    ),
+    Mutant(
+        "jobs-cancel-terminal-return",
+        'cancel_terminal="return" still refuses to cancel a finished job',
+        '        if world.cancel_terminal == "return":',
+        "        if False:",
+    ),
+    Mutant(
+        "jobs-foreign-environment",
+        "an environment or branch of another project is accepted",
+        "        if found is None or found.project_id != project.id:\n            raise not_found(kind",
+        "        if found is None:\n            raise not_found(kind",
+    ),
+    # -- batches (more) ---------------------------------------------------------------------
+    Mutant(
+        "batches-lists-project-jobs",
+        "list_job_batch_jobs lists every job of the project, not the batch's",
+        'index = project.job_groups[("batch", batch.id)]',
+        "index = project.jobs",
+    ),
+    Mutant(
+        "batches-updated-at",
+        "a batch's updated_at does not follow its jobs' changes",
+        "            self.batches[job.batch_id].updated_ms = self.now\n",
+        "            pass\n",
+    ),
+    Mutant(
+        "batches-count-opens",
+        "a batch does not count the job that joins it",
+        "            batch.counts[job.status] += 1\n",
+        "            pass\n",
+    ),
+    # -- cron (more) ------------------------------------------------------------------------
+    Mutant(
+        "cron-schedule-change-keeps-anchor",
+        "a schedule or time zone change does not reschedule the cron job",
+        'if changed.keys() & {"schedule", "timezone", "status"}:',
+        'if changed.keys() & {"status"}:',
+    ),
+    Mutant(
+        "cron-update-while-deleting",
+        "a cron job being deleted can still be updated",
+        '    if cron.status == CRON_DELETING:\n        raise conflict(\n            f"cron job {cron.id} is being deleted;',
+        '    if False:\n        raise conflict(\n            f"cron job {cron.id} is being deleted;',
+    ),
+    Mutant(
+        "cron-trigger-name",
+        "a manually triggered run is not named '<name> (manual)'",
+        'f"{cron.name} (manual)"',
+        "cron.name",
+    ),
+    Mutant(
+        "cron-deleted-never-dropped",
+        "a deleted cron job is never dropped at the next advance",
+        "        world.drop_cron(cron_id)\n",
+        "        pass\n",
+    ),
+    Mutant(
+        "cron-schedule-length",
+        "a schedule one character over the length bound is taken",
+        "if len(expr) > MAX_SCHEDULE_LENGTH:",
+        "if len(expr) > MAX_SCHEDULE_LENGTH + 1:",
+    ),
+    Mutant(
+        "cron-tick-bound",
+        "an advance that would run one tick more than the bound is taken",
+        "over = next(islice(merged, MAX_TICKS_PER_ADVANCE, None), None)",
+        "over = next(islice(merged, MAX_TICKS_PER_ADVANCE + 1, None), None)",
+    ),
+    Mutant(
+        "cron-list-environment-filter",
+        "list_cron_jobs ignores environment_id",
+        'index = project.crons if env is None else project.cron_groups.get(("env", env))',
+        "index = project.crons",
+    ),
+    Mutant(
+        "cron-noop-update-touches",
+        "an update that changes nothing moves updated_at",
+        "    if not changed:\n        return cron_dict(cron)\n",
+        "",
+    ),
+    # -- events (more) ----------------------------------------------------------------------
+    Mutant(
+        "events-backward-order",
+        "a backward read returns its page oldest first",
+        "picked = log[lo:hi][::-1]",
+        "picked = log[lo:hi]",
+    ),
+    Mutant(
+        "events-attempt-metadata",
+        "an event's metadata names the next attempt, not the one it was logged in",
+        '"attempt": str(attempt)',
+        '"attempt": str(attempt + 1)',
+    ),
+    # -- faults (more) ----------------------------------------------------------------------
+    Mutant(
+        "faults-pending-count",
+        "sim_inject_fault reports this fault's times, not all pending failures of the tool",
+        'pending = sum(f["remaining"] for f in queue)',
+        "pending = times",
+    ),
+    # -- world (more) -----------------------------------------------------------------------
+    Mutant(
+        "world-branch-table",
+        "a branch id is looked up among environments",
+        'table = self.environments if kind == "environment" else self.branches',
+        "table = self.environments",
+    ),
+    Mutant(
+        "world-created-log",
+        "a new job's log has no 'job created' entry",
+        '        self.log(job, "info", "job created")\n',
+        "",
+    ),
+    # -- projects (more) --------------------------------------------------------------------
+    Mutant(
+        "projects-slug-conflict",
+        "a project slug or id already in use is taken again",
+        "if value is not None and (value in world.projects or value in world.slugs):",
+        "if False:",
+    ),
+    Mutant(
+        "projects-id-not-reused",
+        "a drawn project id may equal an id or slug already in use",
+        "while ident is None or ident in world.projects or ident in world.slugs:",
+        "while ident is None:",
+    ),
+    # -- clock (more) -----------------------------------------------------------------------
+    Mutant(
+        "clock-millis-padding",
+        "timestamps do not pad milliseconds to three digits",
+        'f"{_up_to_second(second)}.{millis:03d}Z"',
+        'f"{_up_to_second(second)}.{millis:d}Z"',
+    ),
+    Mutant(
+        "clock-seconds-rounding",
+        "seconds become milliseconds by truncation, not rounding",
+        "    return round(seconds * 1000)",
+        "    return int(seconds * 1000)",
+    ),
+    # -- snapshot (more) --------------------------------------------------------------------
+    Mutant(
+        "snapshot-slug-twice",
+        "restore takes two projects with the same slug",
+        "if project.id in world.projects or project.slug in world.slugs:",
+        "if project.id in world.projects:",
+    ),
+    Mutant(
+        "snapshot-batch-counts",
+        "restore takes a batch whose counts disagree with its jobs",
+        "if counts.get(batch.id, dict.fromkeys(STATUSES, 0)) != batch.counts:",
+        "if False:",
+    ),
+    Mutant(
+        "snapshot-event-unknown-record",
+        "restore takes a queued event for a record not in the snapshot",
+        "if event.key not in world.jobs and event.key not in world.crons:",
+        "if False:",
+    ),
+    Mutant(
+        "snapshot-time-range",
+        "restore takes a timestamp after the clock",
+        "if value is not None and not _FIRST_MS <= value <= upto:",
+        "if False:",
+    ),
+    # -- arguments: the rules a schema does not express --------------------------------------
+    Mutant(
+        "arguments-whole-fraction",
+        "a whole-number argument takes a fraction such as 3.5",
+        "            if not value.is_integer():\n",
+        "            if False:\n",
+    ),
+    Mutant(
+        "arguments-whole-above-range",
+        "a whole-number argument one above its maximum is taken",
+        "(self.hi is not None and value > self.hi)",
+        "(self.hi is not None and value > self.hi + 1)",
+    ),
+    Mutant(
+        "arguments-whole-below-range",
+        "a whole-number argument one below its minimum is taken",
+        "(self.lo is not None and value < self.lo)",
+        "(self.lo is not None and value < self.lo - 1)",
+    ),
+    Mutant(
+        "arguments-seconds-max",
+        "a behaviour's seconds above the bound are taken",
+        "        if self.hi is not None and value > self.hi:\n",
+        "        if False:\n",
+    ),
+    Mutant(
+        "arguments-blank-name",
+        "a name of white space only is taken",
+        "        if not value.strip():\n",
+        "        if not value:\n",
+    ),
+    Mutant(
+        "arguments-uuid",
+        "a uuid argument that is not a canonical lowercase UUID is taken",
+        "        if value is not None and not is_uuid(value):\n",
+        "        if False:\n",
+    ),
+    Mutant(
+        "arguments-json-nonfinite",
+        "NaN or infinity inside a JSON argument is taken",
+        "            if not math.isfinite(item):\n",
+        "            if False:\n",
+    ),
+    Mutant(
+        "arguments-json-key",
+        "a JSON object with a non-string key is taken",
+        "                if not isinstance(k, str):\n",
+        "                if False:\n",
+    ),
+    # -- registry: running a tool, its rules and defaults -------------------------------------
+    Mutant(
+        "registry-stated-default-json",
+        "a default stated in a description is taken as text, not as its JSON value",
+        "                    found[path] = json.loads(m.group(1))",
+        "                    found[path] = m.group(1)",
+    ),
+    Mutant(
+        "registry-shallowest-error",
+        "a schema refusal names the deepest problem, not the shallowest",
+        "return (len(error.absolute_path),",
+        "return (-len(error.absolute_path),",
+    ),
+    Mutant(
+        "registry-rule-not-applied",
+        "an argument's rule is not applied (3.0 stays a float, 3.5 is taken)",
+        "                        holder[key] = rule.apply(path, holder[key])",
+        "                        pass",
+    ),
+    Mutant(
+        "registry-nested-default-without-object",
+        "a nested default creates its object when the caller gave none",
+        "                    continue  # a nested rule or default applies only when its object is given",
+        "                    holder = args[head] = {}",
+    ),
+    Mutant(
+        "registry-free-json-rule",
+        "a free JSON object argument (config, schemas) gets no JSON rule",
+        "            rules[path] = Json()  # free JSON",
+        "            pass  # free JSON",
+    ),
+    Mutant(
+        "registry-pattern-anchored",
+        "a pattern-checked argument gets no trailing-newline rule",
+        "        if \"pattern\" in prop:\n            rules[path] = Anchored",
+        "        if False:\n            rules[path] = Anchored",
+    ),
+    # -- bounds ---------------------------------------------------------------------------
+    Mutant(
+        "bounds-depth-plain",
+        "the plain-JSON fast path takes one level past MAX_DEPTH",
+        "        if at > MAX_DEPTH:\n            return False",
+        "        if at > MAX_DEPTH + 1:\n            return False",
+    ),
+    Mutant(
+        "bounds-depth-problem",
+        "the bound walk does not report nesting one level past MAX_DEPTH",
+        "        if level > MAX_DEPTH:\n            what",
+        "        if level > MAX_DEPTH + 1:\n            what",
+    ),
+    Mutant(
+        "bounds-huge-integer",
+        "an integer beyond a double's range passes the fast path",
+        "return bool(-MAX_JSON_NUMBER <= value <= MAX_JSON_NUMBER)",
+        "return True",
+    ),
+    Mutant(
+        "bounds-nonfinite-float",
+        "NaN or infinity passes the fast path",
+        "        return math.isfinite(value)\n",
+        "        return True\n",
+    ),
+    Mutant(
+        "bounds-fault-times",
+        "sim_inject_fault takes times above 2**53",
+        "MAX_FAULT_TIMES: Final = 2**53",
+        "MAX_FAULT_TIMES: Final = 2**53 + 1",
+    ),
+    # -- patterns: exponential regexes refused ---------------------------------------------
+    Mutant(
+        "patterns-variable-repeat",
+        "a repeat of variable length inside a repeat ((a+)+) is taken",
+        "if outer is not None and low != high:",
+        "if False:",
+    ),
+    Mutant(
+        "patterns-alternation",
+        "an alternation inside a repeat ((a|ab)*) is taken",
+        "                if outer is not None:\n                    return f\"an alternation",
+        "                if False:\n                    return f\"an alternation",
+    ),
+    Mutant(
+        "patterns-group-forgets-repeat",
+        "a group inside a repeat forgets the repeat around it",
+        "                stack.append((av[3], outer))",
+        "                stack.append((av[3], None))",
+    ),
+    Mutant(
+        "patterns-optional-is-repeat",
+        "an optional part (?) counts as a repeat, so (a|b)? is refused",
+        "if high > 1 else None",
+        "if high > 0 else None",
+    ),
+    Mutant(
+        "patterns-property-names",
+        "patternProperties keys are not checked",
+        "                        yield _at(where, key), name\n",
+        "                        pass\n",
+    ),
+    # -- targets ---------------------------------------------------------------------------
+    Mutant(
+        "targets-schema-valid",
+        "a target schema that is not a valid draft-07 schema is taken",
+        "        Draft7Validator.check_schema(schema)\n    except SchemaError",
+        "        pass\n    except SchemaError",
+    ),
+    Mutant(
+        "targets-patterns-checked",
+        "an input_schema with an exponential pattern is taken",
+        'if key == "input_schema":  # the only schema',
+        'if False:  # the only schema',
+    ),
+    Mutant(
+        "targets-fanout-bound",
+        "a schema applying more than MAX_SCHEMA_FANOUT subschemas to one value is taken",
+        "            if total > MAX_SCHEMA_FANOUT:\n",
+        "            if total > MAX_SCHEMA_FANOUT * 1000:\n",
+    ),
+    Mutant(
+        "targets-redefine",
+        "redefining a target keeps the old definition",
+        "    world.targets[target.name] = target\n    return target_dict",
+        "    world.targets.setdefault(target.name, target)\n    return target_dict",
+    ),
+    Mutant(
+        "targets-output-schema",
+        "a target's output_schema is dropped",
+        '_checked_schema(args, "output_schema"),',
+        "None,",
+    ),
+    # -- transcript storage -------------------------------------------------------------------
+    Mutant(
+        "transcript-limit",
+        "a transcript with a limit keeps one entry fewer",
+        "if self._limit is not None and self._total - self._first > self._limit:",
+        "if self._limit is not None and self._total - self._first >= self._limit:",
+    ),
+    Mutant(
+        "transcript-sealed-slice",
+        "a read from a sealed chunk drops its last entry",
+        "out.extend(map(_thaw, chunk[max(start - base, 0) : stop - base]))",
+        "out.extend(map(_thaw, chunk[max(start - base, 0) : stop - base][:-1]))",
+    ),
+    Mutant(
+        "transcript-thaw-copies",
+        "a value given twice in one entry comes back as one shared object",
+        "    return copy_json(marshal.loads(frozen))",
+        "    return marshal.loads(frozen)",
+    ),
+    Mutant(
+        "transcript-reads-unrecorded",
+        "sim_get_transcript calls are recorded in the transcript",
+        'UNRECORDED = frozenset({"sim_get_transcript"})',
+        "UNRECORDED: frozenset[str] = frozenset()",
+    ),
+    # -- sim_get_transcript ----------------------------------------------------------------
+    Mutant(
+        "transcript-tool-forward-next",
+        "a forward transcript page that reaches the end still gets next_index",
+        "next_index = hi if hi < total else None",
+        "next_index = hi if hi <= total else None",
+    ),
+    Mutant(
+        "transcript-tool-backward-next",
+        "a backward transcript page that reaches the first entry still gets next_index",
+        "next_index = lo if lo > first else None",
+        "next_index = lo if lo >= first else None",
+    ),
+    Mutant(
+        "transcript-tool-both-indexes",
+        "from_index and before_index together are taken",
+        '        if "before_index" in args:\n',
+        "        if False:\n",
+    ),
+    Mutant(
+        "transcript-tool-newest-first",
+        "a backward transcript page is oldest first",
+        "entries = transcript.slice(lo, hi)[::-1]",
+        "entries = transcript.slice(lo, hi)",
+    ),
+    # -- simulator: the one entry point ------------------------------------------------------
+    Mutant(
+        "simulator-refusals-recorded",
+        "a refused call leaves no transcript entry",
+        "                if self.record and _recorded(tool):",
+        "                if False:",
+    ),
+    Mutant(
+        "simulator-record-off",
+        "record=False still records calls",
+        "if self.record and spec.name not in UNRECORDED:",
+        "if spec.name not in UNRECORDED:",
+    ),
+    Mutant(
+        "simulator-peek-read-only",
+        "peek runs a tool that changes the state",
+        "        if tool not in READ_ONLY_TOOLS:\n",
+        "        if False:\n",
+    ),
+    Mutant(
+        "simulator-fault-taken",
+        "a call does not consume its tool's injected fault (the fault never fires)",
+        "                fault = faults.take_fault(world, tool)\n                if fault is not None:\n                    raise fault\n",
+        "",
+    ),
 )
