@@ -152,14 +152,15 @@ def _scratch() -> Path:
     return dest
 
 
-def _run(cwd: Path, tests: list[str], timeout: float) -> tuple[str, str]:
-    """('passed' | 'failed' | 'hang', first failing test or '')."""
+def _run(cwd: Path, tests: list[str], timeout: float, *, serial: bool = False) -> tuple[str, str]:
+    """('passed' | 'failed' | 'hang', first failing test or ''). ``serial`` runs in one
+    process: for a few covering tests, xdist's worker start-up costs more than they do."""
     if not tests:
         return "passed", ""
     env = {**ENV, "PYTHONPATH": str(cwd)}  # the scratch copy, not the installed checkout
     try:
         done = subprocess.run(
-            [*PYTEST, *tests],
+            [*PYTEST, *(["-n", "0"] if serial else []), *tests],
             cwd=cwd,
             env=env,
             capture_output=True,
@@ -193,7 +194,7 @@ def check(
         span = range(located.line, located.line + mutant.find.count("\n") + 1)
         lines = cover.get(str(located.path), {})
         first = sorted({t for n in span for t in lines.get(n, ())} & _selected(tests, cover))
-        verdict, by = _run(scratch, first, timeout)
+        verdict, by = _run(scratch, first, timeout, serial=len(first) < 200)
         if verdict == "passed":
             rest = tests  # the whole selection; -x stops at the first failure
             verdict, by = _run(scratch, rest, timeout)
