@@ -885,6 +885,16 @@ def test_the_tick_cap_counts_every_active_cron_and_names_the_longest_advance(mon
     assert len(runs(sim, every_minute)) == 12
 
 
+def test_an_advance_may_run_exactly_the_tick_cap_and_not_one_tick_more(monkeypatch):
+    monkeypatch.setattr(cron_module, "MAX_TICKS_PER_ADVANCE", 3)
+    sim = Simulator(seed=1, record=False)
+    sim.call("sim_create_project", {"slug": P})
+    cron = create(sim, concurrency_policy="Allow")  # every minute
+    error = refused(lambda: advance(sim, 240))  # ticks at minutes 1, 2, 3 and 4
+    assert error.details["max_seconds"] == 239.999
+    advance(sim, 180)  # exactly 3 ticks: taken
+    assert len(runs(sim, cron)) == 3
+
 def test_a_schedule_is_parsed_once_not_at_every_tick(monkeypatch):
     parsed = []
 
