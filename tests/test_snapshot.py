@@ -430,6 +430,11 @@ def _job_twice(v: dict[str, Any]) -> dict[str, Any]:
     return v
 
 
+def _slug_twice(v: dict[str, Any]) -> dict[str, Any]:
+    v["projects"][1]["slug"] = v["projects"][0]["slug"]
+    return v
+
+
 def _job_in_a_missing_batch(v: dict[str, Any]) -> dict[str, Any]:
     v["batches"].clear()
     return v
@@ -555,6 +560,7 @@ DAMAGES: dict[str, tuple[Damage, str]] = {
     "job of a missing project": (_orphan_job, "project"),
     "job of a missing batch": (_job_in_a_missing_batch, "batch"),
     "job twice": (_job_twice, "twice"),
+    "two projects with one slug": (_slug_twice, "appears twice"),
     "cron of a missing project": (
         _set("cron_jobs/0/project_id", "9d9d9d9d-0000-4000-8000-000000000000"),
         "project",
