@@ -689,7 +689,7 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "registry-pattern-anchored",
         "a pattern-checked argument gets no trailing-newline rule",
-        "        if \"pattern\" in prop:\n            rules[path] = Anchored",
+        '        if "pattern" in prop:\n            rules[path] = Anchored',
         "        if False:\n            rules[path] = Anchored",
     ),
     # -- bounds ---------------------------------------------------------------------------
@@ -733,8 +733,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "patterns-alternation",
         "an alternation inside a repeat ((a|ab)*) is taken",
-        "                if outer is not None:\n                    return f\"an alternation",
-        "                if False:\n                    return f\"an alternation",
+        '                if outer is not None:\n                    return f"an alternation',
+        '                if False:\n                    return f"an alternation',
     ),
     Mutant(
         "patterns-group-forgets-repeat",
@@ -765,7 +765,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "targets-patterns-checked",
         "an input_schema with an exponential pattern is taken",
         'if key == "input_schema":  # the only schema',
-        'if False:  # the only schema',
+        "if False:  # the only schema",
     ),
     Mutant(
         "targets-fanout-bound",

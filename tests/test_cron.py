@@ -895,6 +895,7 @@ def test_an_advance_may_run_exactly_the_tick_cap_and_not_one_tick_more(monkeypat
     advance(sim, 180)  # exactly 3 ticks: taken
     assert len(runs(sim, cron)) == 3
 
+
 def test_a_schedule_is_parsed_once_not_at_every_tick(monkeypatch):
     parsed = []
 
