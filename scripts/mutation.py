@@ -174,7 +174,10 @@ def _run(cwd: Path, tests: list[str], timeout: float, *, serial: bool = False) -
         return "passed", ""
     if done.returncode == 5:  # no tests collected
         return "passed", ""
-    failed = [ln.split(" ")[1] for ln in done.stdout.splitlines() if ln.startswith("FAILED ")]
+    # a test whose fixture fails is an ERROR: the mutant broke it all the same
+    failed = [
+        ln.split(" ")[1] for ln in done.stdout.splitlines() if ln.startswith(("FAILED ", "ERROR "))
+    ]
     return "failed", (failed[0] if failed else done.stdout.strip().splitlines()[-1:][0])
 
 
