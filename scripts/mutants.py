@@ -696,8 +696,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "bounds-depth-plain",
         "the plain-JSON fast path takes one level past MAX_DEPTH",
-        "        if at > MAX_DEPTH:\n            return False",
-        "        if at > MAX_DEPTH + 1:\n            return False",
+        "        if generation > max_depth:\n            return False",
+        "        if generation > max_depth + 1:\n            return False",
     ),
     Mutant(
         "bounds-depth-problem",
@@ -707,15 +707,15 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
     Mutant(
         "bounds-huge-integer",
-        "an integer beyond a double's range passes the fast path",
-        "return bool(-MAX_JSON_NUMBER <= value <= MAX_JSON_NUMBER)",
-        "return True",
+        "an integer beyond a double's range inside a value passes the fast path",
+        "if -max_number <= member <= max_number:",
+        "if True:",
     ),
     Mutant(
         "bounds-nonfinite-float",
-        "NaN or infinity passes the fast path",
-        "        return math.isfinite(value)\n",
-        "        return True\n",
+        "NaN or infinity inside a value passes the fast path",
+        "elif kind is not float or member != member or member in _NOT_FINITE:",
+        "elif kind is not float:",
     ),
     Mutant(
         "bounds-fault-times",
