@@ -147,7 +147,7 @@ def _scratch() -> Path:
     for name in ("jobsim", "jobsim_pytest", "tests", "fixtures", "docs", "schemas", "scripts"):
         if (ROOT / name).exists():
             shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):  # the tests read all three
         shutil.copy2(ROOT / name, dest / name)
     return dest
 
