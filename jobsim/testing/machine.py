@@ -300,16 +300,17 @@ class JobsStateMachine(MachineHarness):
         wait=st.sampled_from((0, 5, 10, 15, 30, 70)),
     )
     def drive_a_job_by_hand(self, pick: int, exit_code: int, wait: int) -> None:
-        """Take a job driven by hand one step on (start it, or end its running attempt:
-        refused while it waits in a backoff, which the model predicts), then let
-        ``wait`` seconds pass and compare it with the model (backoffs end, deadlines
-        fire)."""
+        """Take a job driven by hand through an attempt (start it if submitted, end its
+        running attempt with ``exit_code``, and try again during the backoff that may
+        follow: refused, as the model predicts), then let ``wait`` seconds pass and
+        compare it with the model (backoffs end, deadlines fire, also mid-backoff)."""
         live = sorted(job for job, model in self.manual.items() if model.end is None)
         job = live[pick % len(live)]
         if self.job(job)["status"] == SUBMITTED:  # the read settles and checks the model
             self._start(job)
-        else:
-            self._finish(job, exit_code)
+        self._finish(job, exit_code)
+        if self.manual[job].in_backoff():  # a failed attempt with retries left:
+            self._finish(job, exit_code)  # no attempt runs now, so this is refused
         if wait:
             self.call("sim_advance_clock", seconds=wait)
             self.job(job)
