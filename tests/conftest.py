@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
-from hypothesis import Phase, settings
+from hypothesis import Phase, is_hypothesis_test, settings
 
 from jobsim import Simulator
 
@@ -23,6 +23,25 @@ settings.register_profile(
 )
 if os.environ.get("JOBSIM_MUTATION"):
     settings.load_profile("mutation")
+
+#: Set by scripts/mutation.py's coverage map, which must see every test's lines.
+TRACE_ALL = bool(os.environ.get("JOBSIM_TRACE_ALL"))
+#: The files that test the Hypothesis toolkit (``jobsim.testing``): there, drawing
+#: examples is the code under test, so their tests stay traced.
+TOOLKIT_TESTS = frozenset({"test_state_machine.py", "test_strategies.py"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Hypothesis tests of the simulator run without coverage's tracer: it doubles or
+    triples their cost (Python 3.11 has no cheap tracing), and the lines they reach
+    are the directed tests' to cover. Their worth is the bugs they catch, which
+    scripts/mutation.py measures (docs/mutation.md), not lines."""
+    if TRACE_ALL:
+        return
+    for item in items:
+        draws = is_hypothesis_test(getattr(item, "function", None))
+        if draws and item.path.name not in TOOLKIT_TESTS:
+            item.add_marker(pytest.mark.no_cover)
 
 
 @pytest.fixture
