@@ -144,6 +144,28 @@ async def test_a_reset_gives_each_token_a_fresh_scope_for_its_project() -> None:
     assert not listed.is_error, listed.content
 
 
+@pytest.mark.anyio
+async def test_resets_sent_at_once_run_one_after_the_other() -> None:
+    app = resettable_http_app(Simulator(0), fresh)
+    answers: dict[int, httpx2.Response] = {}
+    async with serving(app) as http:
+
+        async def reset(seed: int) -> None:
+            answers[seed] = await http.post(RESET_PATH, json={"seed": seed})
+
+        async with anyio.create_task_group() as group:
+            for seed in (1, 2, 3):
+                group.start_soon(reset, seed)
+        async with session_on(http) as session:
+            result = await session.call_tool("sim_create_project", {"slug": "acme"})
+    assert [answers[seed].status_code for seed in (1, 2, 3)] == [200, 200, 200]
+    # The last reset to run won: the server serves its simulator, and only it.
+    assert result.structured_content == Simulator(app.sim.seed).call(
+        "sim_create_project", {"slug": "acme"}
+    )
+    assert app.sim.seed in (1, 2, 3)
+
+
 REFUSED = [
     (b"not json", 400, "the body is not JSON"),
     (b"[1]", 400, "the body is a JSON list"),
