@@ -74,7 +74,11 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     serve.add_argument("--seed", type=int, default=0, help="seed of the id source (default: 0)")
     serve.add_argument("--start", help="virtual start time, ISO 8601 with an offset")
     serve.add_argument("--world", metavar="FILE", help="load projects, targets and calls from FILE")
-    serve.add_argument("--control", action="store_true", help="publish the sim_* control tools")
+    serve.add_argument(
+        "--control",
+        action="store_true",
+        help="publish the sim_* control tools (and, over HTTP, POST /sim/reset)",
+    )
     serve.add_argument("--http", action="store_true", help="serve streamable HTTP, not stdio")
     serve.add_argument("--host", default="127.0.0.1", help="HTTP host (default: 127.0.0.1)")
     serve.add_argument(

@@ -1,6 +1,6 @@
 """The optional extras: one place that says which one a module needs and how to get
 it (checked, for the ``mcp`` extra, without importing it), and what ``jobsim serve
---http`` says once it is serving.
+--http`` says once it is serving and where it takes a reset.
 
 ``jobsim serve``, the ``jobsim_mcp`` and ``jobsim_server`` fixtures and anything else
 behind the ``mcp`` extra ask :func:`missing_mcp_extra` first, so a user without it
@@ -14,6 +14,7 @@ import importlib.util
 
 __all__ = [
     "MCP_EXTRA_MODULES",
+    "RESET_PATH",
     "SERVING",
     "missing_mcp_extra",
     "need_hypothesis",
@@ -39,6 +40,12 @@ def need_hypothesis(module: str) -> None:
 #: names the bound port, which ``--port 0`` leaves to the system). The
 #: ``jobsim_server`` fixture waits for it; other tools may too.
 SERVING = "jobsim: serving MCP over streamable HTTP at {url}"
+
+
+#: Where ``jobsim serve --http --control`` takes ``POST {"seed": N, "start": "..."}``
+#: and replaces its simulator, and every session on it, with a fresh one
+#: (:mod:`jobsim.mcp.reset`); the ``jobsim_shared_server`` fixture calls it.
+RESET_PATH = "/sim/reset"
 
 
 def served_url(line: str) -> str | None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from referencing.exceptions import Unresolvable
-
 from jobsim import runtime
 from jobsim.arguments import NonBlank, Rule, Uuid, Whole
 from jobsim.bounds import MAX_SECONDS
@@ -34,6 +32,9 @@ def check_config(world: World, args: dict[str, Any]) -> dict[str, Any]:
     config: dict[str, Any] = args.get("config", {})
     target = world.targets.get(args["target"])
     if target is not None and target.validator is not None:
+        # jsonschema (and its referencing) came with the validator: see registry._draft7
+        from referencing.exceptions import Unresolvable
+
         try:
             error = next(
                 iter(sorted(target.validator.iter_errors(config), key=lambda e: list(e.path))),

@@ -21,6 +21,13 @@ Fixtures:
     The URL (``http://127.0.0.1:PORT/mcp``) of a real ``jobsim serve --http
     --control`` subprocess on a free loopback port, with the marker's ``seed`` and
     ``start``; stopped after the test. It has its own simulator, not ``jobsim``.
+``jobsim_shared_server``
+    The same, from one ``jobsim serve --http --control`` per pytest process (per
+    xdist worker), started by the first test that asks for it and stopped at the end
+    of the session. Before each test it is reset (``POST /sim/reset``) to a fresh
+    simulator with the marker's ``seed`` and ``start``, and every MCP session a
+    previous test opened on it is closed: the test sees what ``jobsim_server`` would
+    show it, without the start of a process.
 
 When a test that used the ``jobsim`` fixture fails, its report gets a
 "jobsim transcript" section: the latest calls the simulator saw (20 by default; ini
@@ -41,15 +48,18 @@ import subprocess
 import sys
 import tempfile
 import threading
+import urllib.error
+import urllib.request
 from collections import deque
 from collections.abc import AsyncIterator, Generator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import pytest
 
-from jobsim.extras import missing_mcp_extra, served_url
+from jobsim.extras import RESET_PATH, missing_mcp_extra, served_url
 from jobsim.simulator import Simulator
 from jobsim_pytest import (
     FULL_TRANSCRIPT_FLAG,
@@ -70,6 +80,7 @@ __all__ = [
     "jobsim",
     "jobsim_mcp",
     "jobsim_server",
+    "jobsim_shared_server",
     "serve_subprocess",
 ]
 
@@ -81,6 +92,9 @@ TIMELINE_SECTION = "jobsim timeline"
 #: How long a ``jobsim serve`` subprocess may take to start serving, or to stop.
 _START_SECONDS = 30.0
 _STOP_SECONDS = 10.0
+#: How long the reset of the shared server may take (a fresh simulator, its old
+#: sessions closed).
+_RESET_SECONDS = 30.0
 #: How many of its last stderr lines a failure to start quotes.
 _STDERR_LINES = 200
 
@@ -100,7 +114,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "jobsim(seed=0, start=..., **knobs): configure the Simulator of the jobsim fixture "
-        "(and the seed and start of jobsim_server)",
+        "(and the seed and start of jobsim_server and jobsim_shared_server)",
     )
 
 
@@ -279,21 +293,63 @@ _define_asyncio_sessions()
 @pytest.fixture
 def jobsim_server(request: pytest.FixtureRequest) -> Iterator[str]:
     """The URL of a ``jobsim serve --http --control`` subprocess, stopped after the test."""
-    missing = missing_mcp_extra("the jobsim_server fixture")
+    seed, start = _server_knobs(request, "jobsim_server")
+    args = ["--control", "--seed", str(seed)]
+    if start is not None:
+        args += ["--start", start]
+    with serve_subprocess(args) as url:
+        yield url
+
+
+@pytest.fixture
+def jobsim_shared_server(request: pytest.FixtureRequest) -> str:
+    """The URL of this process's shared ``jobsim serve --http --control``, reset to a
+    fresh simulator with the marker's ``seed`` and ``start`` before the test."""
+    seed, start = _server_knobs(request, "jobsim_shared_server")
+    url: str = request.getfixturevalue("_jobsim_shared_serve")
+    body = {"seed": seed} if start is None else {"seed": seed, "start": start}
+    reset = urllib.request.Request(
+        urlsplit(url)._replace(path=RESET_PATH).geturl(),
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        # wall-clock ok: a bounded wait for a real server
+        with urllib.request.urlopen(reset, timeout=_RESET_SECONDS):
+            pass
+    except urllib.error.HTTPError as error:
+        with error:
+            said = error.read().decode(errors="replace")
+        pytest.fail(f"jobsim_shared_server: the reset was refused: {said}", pytrace=False)
+    except OSError as error:  # URLError, a timeout: the shared server has gone
+        pytest.fail(f"jobsim_shared_server: cannot reset the server at {url}: {error}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def _jobsim_shared_serve() -> Iterator[str]:
+    """The one ``jobsim serve --http --control`` of this pytest process."""
+    with serve_subprocess(["--control"]) as url:
+        yield url
+
+
+def _server_knobs(request: pytest.FixtureRequest, fixture: str) -> tuple[int, str | None]:
+    """(seed, start) of a server fixture, from the marker; fails the test if the mcp
+    extra is missing or the marker has other knobs."""
+    missing = missing_mcp_extra(f"the {fixture} fixture")
     if missing is not None:
         pytest.fail(missing, pytrace=False)
     knobs = _knobs(request)
-    args = ["--control", "--seed", str(knobs.pop("seed", 0))]
-    if "start" in knobs:
-        args += ["--start", str(knobs.pop("start"))]
+    seed = knobs.pop("seed", 0)
+    start = knobs.pop("start", None)
     if knobs:
         pytest.fail(
-            "jobsim_server takes only seed and start from @pytest.mark.jobsim, not "
+            f"{fixture} takes only seed and start from @pytest.mark.jobsim, not "
             + ", ".join(sorted(knobs)),
             pytrace=False,
         )
-    with serve_subprocess(args) as url:
-        yield url
+    return seed, None if start is None else str(start)
 
 
 @contextmanager

@@ -7,12 +7,13 @@ Times are integer milliseconds of the virtual clock; ``None`` where unset.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
-from jsonschema import Draft7Validator
+from typing import TYPE_CHECKING, Any
 
 from jobsim.lifecycle import CRON_ACTIVE, STATUSES, SUBMITTED
 from jobsim.pagination import Index
+
+if TYPE_CHECKING:  # jsonschema is imported where a validator is built
+    from jsonschema import Draft7Validator
 
 __all__ = ["Batch", "Behavior", "CronJob", "Job", "Project", "Scoped", "Target"]
 

@@ -18,14 +18,14 @@ from functools import cached_property
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft7Validator
-
 from jobsim.arguments import Anchored, Json, Rule, Uuid
 from jobsim.bounds import is_plain_json, json_problem
 from jobsim.errors import ToolError, invalid
 from jobsim.fastcheck import Check, compile_check, compile_json_check
 
 if TYPE_CHECKING:
+    from jsonschema import Draft7Validator
+
     from jobsim.world import World
 
 __all__ = ["EFFECTS", "TOOLS", "Handler", "ToolSpec", "get", "handler", "tool_names"]
@@ -82,12 +82,12 @@ class ToolSpec:
     @cached_property
     def input_validator(self) -> Draft7Validator:
         """A compiled validator of the input schema (built once, on first use)."""
-        return Draft7Validator(self.input_schema)
+        return _draft7(self.input_schema)
 
     @cached_property
     def output_validator(self) -> Draft7Validator:
         """A compiled validator of the output schema (built once, on first use)."""
-        return Draft7Validator(self.output_schema)
+        return _draft7(self.output_schema)
 
     @cached_property
     def input_check(self) -> Check:
@@ -162,6 +162,14 @@ class ToolSpec:
             step = (key, path, self.rules.get(path), self.defaults.get(path, _NONE))
             groups.setdefault(head, []).append(step)
         return sorted(groups.items(), key=lambda group: group[0] != "")
+
+
+def _draft7(schema: dict[str, Any]) -> Draft7Validator:
+    # jsonschema only words refusals (the fast checks accept): importing it on first
+    # use keeps ~45 ms off every start, `jobsim serve`'s included (benchmarks/README.md).
+    from jsonschema import Draft7Validator
+
+    return Draft7Validator(schema)
 
 
 # Defaults that can be shared rather than copied.

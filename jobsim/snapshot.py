@@ -19,9 +19,6 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
-from jsonschema import Draft7Validator
-from jsonschema.exceptions import SchemaError
-
 from jobsim.arguments import finite_json
 from jobsim.bounds import MAX_FAULT_TIMES, MAX_SECONDS, json_problem
 from jobsim.clock import LAST_MS, from_datetime
@@ -593,6 +590,9 @@ def _behavior(r: _Reader, b: Behavior) -> None:
 
 
 def _schema(r: _Reader, schema: dict[str, Any]) -> None:
+    from jsonschema import Draft7Validator  # on first use: see registry._draft7
+    from jsonschema.exceptions import SchemaError
+
     try:
         finite_json("schema", schema)
         Draft7Validator.check_schema(schema)

@@ -9,9 +9,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
-from jsonschema import Draft7Validator
-from jsonschema.exceptions import SchemaError
-
 from jobsim.arguments import NonBlank, Seconds
 from jobsim.bounds import MAX_SCHEMA_FANOUT, MAX_SECONDS
 from jobsim.clock import seconds_to_ms
@@ -42,6 +39,9 @@ def _checked_schema(args: dict[str, Any], key: str) -> dict[str, Any] | None:
     schema: dict[str, Any] | None = args.get(key)
     if schema is None:
         return None
+    from jsonschema import Draft7Validator  # on first use: see registry._draft7
+    from jsonschema.exceptions import SchemaError
+
     try:
         Draft7Validator.check_schema(schema)
     except SchemaError as e:
@@ -194,6 +194,8 @@ def make_target(
     output_schema: dict[str, Any] | None,
     behavior: Behavior | None,
 ) -> Target:
+    from jsonschema import Draft7Validator  # on first use: see registry._draft7
+
     return Target(
         name=name,
         description=description,

@@ -403,12 +403,15 @@ def test_without_the_mcp_extra_the_fixtures_say_what_to_install(
 
         def test_server(jobsim_server):
             pass
+
+        def test_shared_server(jobsim_shared_server):
+            pass
         """
     )
     result = run(pytester)
-    result.assert_outcomes(errors=2)
+    result.assert_outcomes(errors=3)
     lines = result.stdout.lines
-    for fixture in ("jobsim_mcp", "jobsim_server"):
+    for fixture in ("jobsim_mcp", "jobsim_server", "jobsim_shared_server"):
         expected = (
             f"the {fixture} fixture needs the mcp extra: pip install 'jobsim[mcp]' "
             "(not installed: mcp, mcp_types)"

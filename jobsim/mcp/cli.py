@@ -6,6 +6,7 @@ import argparse
 import functools
 import logging
 import sys
+from typing import Any
 
 import anyio
 
@@ -45,12 +46,10 @@ def run_serve(args: argparse.Namespace) -> int:
             raise ValueError("--token needs --http: bearer tokens only exist over HTTP")
         if not 0 <= args.port <= 65535:
             raise ValueError(f"--port {args.port}: expected 0 (a free port) to 65535")
-        knobs = {} if args.start is None else {"start": args.start}
         if args.transcript_limit < 0:
             raise ValueError(f"--transcript-limit {args.transcript_limit}: expected N >= 0")
-        sim = Simulator(args.seed, transcript_limit=args.transcript_limit or None, **knobs)
-        if args.world is not None:
-            load_world(sim, args.world)
+        fresh = functools.partial(_simulator, args)
+        sim = fresh(args.seed, args.start)
     except (ValueError, TypeError) as error:  # WorldFileError is a ValueError
         kind = "world" if isinstance(error, WorldFileError) else "usage"
         print(f"jobsim serve: {kind} error: {error}", file=sys.stderr)
@@ -66,10 +65,20 @@ def run_serve(args: argparse.Namespace) -> int:
             )
             return 2
         _warn_of_missing_projects(sim, tokens)
-        serve_http(sim, control=args.control, tokens=tokens, sock=sock)
+        serve_http(sim, control=args.control, tokens=tokens, sock=sock, fresh=fresh)
     else:
         anyio.run(functools.partial(serve_stdio, sim, control=args.control))
     return 0
+
+
+def _simulator(args: argparse.Namespace, seed: int, start: str | None) -> Simulator:
+    """The simulator the command line describes, with ``seed`` and ``start``: the one
+    served at start-up, and the one each ``POST /sim/reset`` builds afresh."""
+    knobs: dict[str, Any] = {} if start is None else {"start": start}
+    sim = Simulator(seed, transcript_limit=args.transcript_limit or None, **knobs)
+    if args.world is not None:
+        load_world(sim, args.world)
+    return sim
 
 
 def _warn_of_missing_projects(sim: Simulator, tokens: dict[str, str]) -> None:

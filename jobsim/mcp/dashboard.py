@@ -14,17 +14,17 @@ without a known token gets ``401`` and no data.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from jobsim.errors import ToolError
 from jobsim.lifecycle import STATUSES
+from jobsim.mcp.guards import KnownTokens, foreign_host, missing_token
 from jobsim.simulator import Simulator
 from jobsim.timeline import draw
 
@@ -59,31 +59,11 @@ def dashboard_routes(
     both answer ``421`` to a request whose ``Host`` names another (a page elsewhere
     reaching the dashboard by DNS rebinding), as the SDK guards ``/mcp``.
     """
-    known = [(token.encode(), project) for token, project in (tokens or {}).items()]
+    known = KnownTokens(tokens)
     rendered: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], str] = {}
 
-    def scope_of(request: Request) -> tuple[bool, str | None]:
-        """(allowed, project reference or None for all projects)."""
-        if not known:
-            return True, None
-        header = request.headers.get("authorization", "")
-        scheme, _, given = header.partition(" ")
-        found = None
-        for token, project in known:  # every token compared, in constant time each
-            if scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), token):
-                found = project
-        return found is not None, found
-
     def foreign(request: Request) -> Response | None:
-        if hosts is None:
-            return None
-        given = request.headers.get("host", "")
-        name = given[1 : given.find("]")] if given.startswith("[") else given.partition(":")[0]
-        if name in hosts:
-            return None
-        return PlainTextResponse(
-            f"421: this dashboard answers to {', '.join(hosts)} only", status_code=421
-        )
+        return foreign_host(request, hosts, "this dashboard")
 
     def page(request: Request) -> Response:
         if refused := foreign(request):
@@ -99,13 +79,9 @@ def dashboard_routes(
     def view(request: Request) -> Response:
         if refused := foreign(request):
             return refused
-        allowed, scope = scope_of(request)
-        if not allowed:
-            return PlainTextResponse(
-                "401: a known bearer token is required (Authorization: Bearer TOKEN)",
-                status_code=401,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+        scope = known.project_of(request)
+        if known and scope is None:
+            return missing_token()
         version = str(sim.calls)
         if request.query_params.get("since") == version:
             return Response(status_code=204, headers={"X-Jobsim-Version": version})

@@ -29,10 +29,20 @@ from starlette.applications import Starlette
 
 from jobsim.extras import SERVING
 from jobsim.mcp.dashboard import dashboard_routes
+from jobsim.mcp.guards import KnownTokens
+from jobsim.mcp.reset import Fresh, ResettableApp, end_sessions
 from jobsim.mcp.server import create_server
 from jobsim.simulator import Simulator
 
-__all__ = ["MCP_PATH", "ProjectTokens", "http_app", "listen", "serve_http", "serve_stdio"]
+__all__ = [
+    "MCP_PATH",
+    "ProjectTokens",
+    "http_app",
+    "listen",
+    "resettable_http_app",
+    "serve_http",
+    "serve_stdio",
+]
 
 logger = logging.getLogger("jobsim.mcp")
 
@@ -98,6 +108,25 @@ def http_app(
     return _http_app(server, sim, tokens, host, port)
 
 
+def resettable_http_app(
+    sim: Simulator,
+    fresh: Fresh,
+    *,
+    tokens: Mapping[str, str] | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> ResettableApp:
+    """:func:`http_app` with control on, plus ``POST /sim/reset``, which replaces ``sim``
+    (and every session on it) with ``fresh(seed, start)`` (:mod:`jobsim.mcp.reset`)."""
+
+    def build(new: Simulator) -> tuple[Server[Any], Starlette]:
+        server = create_server(new, control=True, tokens=tokens, offload=True)
+        return server, _http_app(server, new, tokens, host, port)
+
+    hosts = _LOOPBACK if host in _LOOPBACK else None
+    return ResettableApp(sim, build, fresh, tokens=KnownTokens(tokens), hosts=hosts)
+
+
 def _http_app(
     server: Server[Any], sim: Simulator, tokens: Mapping[str, str] | None, host: str, port: int
 ) -> Starlette:
@@ -152,6 +181,7 @@ def serve_http(
     host: str = "127.0.0.1",
     port: int = 8000,
     sock: socket.socket | None = None,
+    fresh: Fresh | None = None,
 ) -> None:
     """Serve ``sim`` over streamable HTTP until SIGINT or SIGTERM, then stop gracefully.
 
@@ -159,14 +189,22 @@ def serve_http(
     serving, it writes ``jobsim: serving MCP over streamable HTTP at URL`` (the bound
     port in the URL, see :data:`jobsim.extras.SERVING`) to stderr. On a signal it
     ends every open MCP session (their SSE streams close normally) and returns.
+    With ``control`` and ``fresh``, ``POST /sim/reset`` serves a fresh simulator
+    (:func:`resettable_http_app`).
     """
     import uvicorn
 
     if sock is None:
         sock = listen(host, port)
     host, port = sock.getsockname()[:2]
-    server = create_server(sim, control=control, tokens=tokens, offload=True)
-    app = _http_app(server, sim, tokens, host, port)
+    app: Any
+    sessions: Callable[[], Any]  # the session manager of the server serving now
+    if control and fresh is not None:
+        resettable = resettable_http_app(sim, fresh, tokens=tokens, host=host, port=port)
+        app, sessions = resettable, lambda: resettable.session_manager
+    else:
+        server = create_server(sim, control=control, tokens=tokens, offload=True)
+        app, sessions = _http_app(server, sim, tokens, host, port), lambda: server.session_manager
     if host not in _LOOPBACK:
         logger.warning("serving on %s, which is not a loopback address", host)
     config = uvicorn.Config(
@@ -177,10 +215,10 @@ def serve_http(
     )
     url = f"http://{_authority(host)}:{port}{MCP_PATH}"
     with sock:
-        _uvicorn_server(config, server.session_manager, url).run(sockets=[sock])
+        _uvicorn_server(config, sessions, url).run(sockets=[sock])
 
 
-def _uvicorn_server(config: Any, sessions: Any, url: str) -> Any:
+def _uvicorn_server(config: Any, sessions: Callable[[], Any], url: str) -> Any:
     """uvicorn's ``Server``, announcing ``url`` once serving and stopping quietly
     (a function so that importing this module does not import uvicorn)."""
     import uvicorn
@@ -200,7 +238,7 @@ def _uvicorn_server(config: Any, sessions: Any, url: str) -> Any:
         every stream finish normally.
         """
 
-        def __init__(self, config: Any, sessions: Any, url: str) -> None:
+        def __init__(self, config: Any, sessions: Callable[[], Any], url: str) -> None:
             super().__init__(config)
             self._sessions = sessions
             self._url = url
@@ -222,13 +260,7 @@ def _uvicorn_server(config: Any, sessions: Any, url: str) -> Any:
                     signal.signal(sig, handler)
 
         async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-            # The SDK has no public way to list its sessions or their open streams.
-            # Closing a stream, then its session, lets each response finish normally.
-            transports = getattr(self._sessions, "_server_instances", {})
-            for transport in list(transports.values()):
-                for stream in list(getattr(transport, "_sse_stream_writers", ())):
-                    transport.close_sse_stream(stream)
-                await transport.terminate()
+            await end_sessions(self._sessions())
             await super().shutdown(sockets)
 
     return _Uvicorn(config, sessions, url)
