@@ -1,7 +1,7 @@
 """jobsim's pytest plugin under pytest-xdist: a client suite run on 2 or 4 workers, in
 every distribution mode, sees what it sees in one process.
 
-The client suite uses all three fixtures. Each of its tests writes what it saw (ids,
+The client suite uses all four fixtures. Each of its tests writes what it saw (ids,
 results, the whole transcript) to a file; one failing test shows its transcript
 section. A test's simulator depends only on its marker, never on the worker that runs
 it or on the tests that ran before it there, so every file, and the section, must
@@ -64,13 +64,11 @@ async def test_mcp(jobsim, jobsim_mcp, n):
     record(f"mcp-{{n}}", [result.structured_content, jobsim.transcript])
 
 
-@pytest.mark.anyio
-@pytest.mark.jobsim(seed=5)
-async def test_server(jobsim_server):
+async def server_calls(url):
     with anyio.fail_after(60):
         async with (
             httpx2.AsyncClient(timeout=30) as http,
-            streamable_http_client(jobsim_server, http_client=http) as (r, w),
+            streamable_http_client(url, http_client=http) as (r, w),
             ClientSession(r, w, read_timeout_seconds=30) as session,
         ):
             await session.discover()
@@ -78,7 +76,20 @@ async def test_server(jobsim_server):
             job = await session.call_tool(
                 "create_job", {{"project_reference": "acme", "name": "j", "target": "x"}}
             )
-    record("server", [project.structured_content, job.structured_content])
+    return [project.structured_content, job.structured_content]
+
+
+@pytest.mark.anyio
+@pytest.mark.jobsim(seed=5)
+async def test_server(jobsim_server):
+    record("server", await server_calls(jobsim_server))
+
+
+@pytest.mark.anyio
+@pytest.mark.jobsim(seed=5)
+@pytest.mark.parametrize("n", range(2))
+async def test_shared_server(jobsim_shared_server, n):
+    record(f"shared-{{n}}", await server_calls(jobsim_shared_server))
 
 
 @pytest.mark.jobsim(seed=6)
@@ -116,9 +127,9 @@ def _run_bare(pytester: pytest.Pytester, name: str, *args: str) -> tuple[dict[st
     out.mkdir()
     pytester.makepyfile(test_client=CLIENT.format(out=str(out)))
     result = pytester.runpytest_subprocess(*LEAN, *args, timeout=300)
-    result.assert_outcomes(passed=13, failed=1)
+    result.assert_outcomes(passed=15, failed=1)
     seen = {path.stem: json.loads(path.read_text()) for path in sorted(out.iterdir())}
-    assert len(seen) == 13
+    assert len(seen) == 15
     return seen, _section(result.stdout.lines)
 
 
@@ -169,5 +180,7 @@ def test_serially_each_test_gets_a_fresh_simulator_and_fails_with_its_section(
     first_ids = {key: value[1]["result"]["id"] for key, value in seen.items() if key[:4] == "sim-"}
     assert len(set(first_ids.values())) == 1
     assert seen["mcp-0"][1][0]["at"] == "2030-01-01T00:00:00.000Z"
+    # The shared server, reset before each test, shows what a server of its own does.
+    assert seen["shared-0"] == seen["shared-1"] == seen["server"]
     assert section[0].startswith("2026-01-01T00:00:00.000Z sim_create_project")
     assert section[-1].split(" ", 2)[1] == "cancel_job"

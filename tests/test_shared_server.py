@@ -4,7 +4,8 @@ before each test to what ``jobsim_server`` would have started.
 
 The route's behaviour is tested in process (the ASGI app through httpx2); the
 command line's part (``--control``, ``--world``, ``--transcript-limit``) and the
-fixture, serially and under pytest-xdist, with real subprocesses.
+fixture serially, with real subprocesses. Under pytest-xdist the fixture is in the
+client suite of ``tests/test_pytest_plugin_xdist.py``.
 """
 
 from __future__ import annotations
@@ -347,10 +348,8 @@ def run_client_suite(pytester: pytest.Pytester, name: str, *args: str) -> dict[s
     with pytest.MonkeyPatch.context() as env:
         for variable in ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START"):
             env.delenv(variable, raising=False)
-        if "-n" in args:
-            result = pytester.runpytest_subprocess(*LEAN, *args, timeout=300)
-        else:  # in this process: no interpreter, pytest and SDK to start again
-            result = pytester.runpytest(*LEAN, *args)
+        # in this process: no interpreter, pytest and SDK to start again
+        result = pytester.runpytest(*LEAN, *args)
     result.assert_outcomes(passed=5, errors=2)
     result.stdout.fnmatch_lines(
         [
@@ -360,16 +359,6 @@ def run_client_suite(pytester: pytest.Pytester, name: str, *args: str) -> dict[s
         ]
     )
     return {path.stem: json.loads(path.read_text()) for path in sorted(out.iterdir())}
-
-
-_SERIAL: dict[str, dict[str, Any]] = {}
-
-
-def serial_run(pytester: pytest.Pytester) -> dict[str, Any]:
-    """The serial run's outcome (run once per process: it never changes)."""
-    if "run" not in _SERIAL:
-        _SERIAL["run"] = run_client_suite(pytester, "serial", "-p", "no:xdist")
-    return {name: dict(entry) for name, entry in _SERIAL["run"].items()}
 
 
 def seen_in_process(seed: int, start: str | None = None) -> list[Any]:
@@ -386,7 +375,7 @@ def seen_in_process(seed: int, start: str | None = None) -> list[Any]:
 def test_the_shared_server_shows_each_test_what_its_own_server_would(
     pytester: pytest.Pytester,
 ) -> None:
-    seen = serial_run(pytester)
+    seen = run_client_suite(pytester, "serial", "-p", "no:xdist")
     own, other = seen.pop("own"), seen.pop("other")
     # One server for the whole run, reset before each test: every test with the same
     # marker sees what a server of its own shows it, whatever ran there before.
@@ -395,15 +384,3 @@ def test_the_shared_server_shows_each_test_what_its_own_server_would(
     assert own["seen"] == seen_in_process(5)
     assert [entry["seen"] for entry in seen.values()] == [own["seen"]] * 3
     assert other["seen"] == seen_in_process(6, START)
-
-
-def test_the_shared_server_under_xdist_shows_each_test_what_a_serial_run_does(
-    pytester: pytest.Pytester,
-) -> None:
-    serial = serial_run(pytester)
-    parallel = run_client_suite(pytester, "xdist", "-n", "2", "--dist", "load")
-    assert {name: entry["seen"] for name, entry in parallel.items()} == {
-        name: entry["seen"] for name, entry in serial.items()
-    }
-    shared = {entry["url"] for name, entry in parallel.items() if name != "own"}
-    assert 1 <= len(shared) <= 2  # one server per worker
