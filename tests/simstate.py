@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import copyreg
 import io
+import marshal
 import pickle
 import threading
+import zlib
 from typing import Any
 
 from jsonschema import Draft7Validator
@@ -81,6 +83,24 @@ def fingerprint(sim: Simulator, *, faults: bool = True) -> bytes:
     parts = [(k, v) for k, v in vars(sim).items() if k not in skip]
     parts += [(f"world.{k}", v) for k, v in vars(sim._world).items() if k not in skip]
     return _dumps(parts, _FINGERPRINT)
+
+
+def frozen_transcript(sim: Simulator) -> list[bytes]:
+    """The transcript's entries, oldest first, as the frozen bytes it holds them in:
+    equal bytes, equal entries. Comparing these costs no thawing, which
+    ``sim.transcript`` does for every entry (:func:`thaw_entry` thaws one)."""
+    held = sim._world.transcript
+    out: list[bytes] = []
+    for n, (_count, blob) in enumerate(held._sealed):
+        chunk: list[bytes] = marshal.loads(zlib.decompress(blob))
+        out += chunk[held._skip :] if n == 0 else chunk
+    return out + held._open
+
+
+def thaw_entry(entry: bytes) -> dict[str, Any]:
+    """One entry of :func:`frozen_transcript` as ``sim.transcript`` gives it."""
+    thawed: dict[str, Any] = marshal.loads(entry)
+    return thawed
 
 
 def frozen(sim: Simulator) -> bytes:

@@ -49,7 +49,7 @@ from jobsim.registry import TOOLS
 from jobsim.simulator import READ_ONLY_TOOLS
 from jobsim.transcript import UNRECORDED
 
-from simstate import fingerprint, frozen, thaw
+from simstate import fingerprint, frozen, frozen_transcript, thaw, thaw_entry
 
 #: Hypothesis examples per tool; ``JOBSIM_FUZZ_EXAMPLES`` raises it for a deeper run.
 EXAMPLES_PER_TOOL = int(os.environ.get("JOBSIM_FUZZ_EXAMPLES", "150"))
@@ -572,10 +572,11 @@ def arguments_for(tool: str) -> st.SearchStrategy[Any]:
 # -- the check -------------------------------------------------------------------------
 
 
-def _state(sim: Simulator, *, faults: bool = True) -> tuple[bytes, list[dict[str, Any]]]:
+def _state(sim: Simulator, *, faults: bool = True) -> tuple[bytes, list[bytes]]:
     """The state's fingerprint (without the transcript, and unless ``faults``, without
-    the queued faults, which a refused call consumes), and the transcript."""
-    return fingerprint(sim, faults=faults), sim.transcript
+    the queued faults, which a refused call consumes), and the transcript's entries as
+    the bytes it holds (compared without thawing; :func:`thaw_entry` thaws one)."""
+    return fingerprint(sim, faults=faults), frozen_transcript(sim)
 
 
 def _far(arguments: Any) -> bool:
@@ -622,7 +623,7 @@ class Harness:
                 return outcome
             assert transcript[:-1] == self.transcript
             assert len(transcript) == len(self.transcript) + 1
-            entry = transcript[-1]
+            entry = thaw_entry(transcript[-1])
             assert entry["tool"] == tool
             assert entry["error"] == outcome.to_dict()
             assert "result" not in entry
@@ -637,7 +638,7 @@ class Harness:
                 assert transcript == self.transcript, f"{tool} was recorded"
                 return outcome
             assert transcript[:-1] == self.transcript
-            assert transcript[-1]["result"] == outcome
+            assert thaw_entry(transcript[-1])["result"] == outcome
             self.transcript = transcript
         else:
             self._renew()

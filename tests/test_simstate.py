@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from jobsim import Simulator
 from jobsim.snapshot import SnapshotError
 
-from simstate import fingerprint, frozen, thaw
+from simstate import fingerprint, frozen, frozen_transcript, thaw, thaw_entry
 
 # The snapshot tests' program driver and leaf changes (one way to write a program).
 from test_snapshot import OPS, Driver, _busy, _mutate, leaf_changes
@@ -115,3 +115,21 @@ def test_a_thawed_copy_has_the_original_state_and_continues_alike() -> None:
     # Independent: a call on one leaves the other alone.
     twin.run(("create", 0, 0))
     assert twin.sim.snapshot() != original.sim.snapshot()
+
+
+def test_the_frozen_transcript_is_the_transcript_in_sealed_chunks_and_under_a_limit() -> None:
+    """``frozen_transcript`` reads the transcript's own bytes: thawed, they are exactly
+    ``sim.transcript``, when entries sit in sealed chunks and when the oldest were
+    forgotten under a limit (so the fuzz harness compares the same thing, cheaper)."""
+    for limit in (None, 7):
+        sim = Simulator(seed=1, transcript_limit=limit)
+        sim.call("sim_create_project", {"slug": "acme"})
+        for n in range(12):  # about 40 KB each: several sealed chunks
+            sim.call("sim_create_environment", {"project_reference": "acme", "name": f"e{n}"})
+            sim.call(
+                "create_job", {"project_reference": "acme", "name": "x" * 40_000, "target": "t"}
+            )
+        assert sim._world.transcript._sealed, "the entries should fill sealed chunks"
+        entries = frozen_transcript(sim)
+        assert [thaw_entry(entry) for entry in entries] == sim.transcript
+        assert len(entries) == (25 if limit is None else limit)
