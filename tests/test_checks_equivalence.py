@@ -3,7 +3,7 @@
 For every tool: arguments generated from its input schema (valid ones), the same
 arguments broken in every way a caller can break them (a required key dropped, an
 unknown key added, a value replaced by any JSON value), and arbitrary JSON values
-as a whole. The same for every output schema, plus real outputs of a run. Then
+as a whole. The same for every distinct output schema, plus real outputs of a run. Then
 random schemas of the draft-07 keywords the shipped schemas use, against arbitrary
 values, so every keyword is compared with jsonschema beyond the shapes the tools use.
 Finally the places where jsonschema-rs alone would judge otherwise: regex ``$``
@@ -16,6 +16,7 @@ what jsonschema refuses. Strategies are written with Hypothesis directly.
 
 from __future__ import annotations
 
+import json
 import math
 from decimal import Decimal
 from typing import Any
@@ -177,8 +178,13 @@ def test_broken_arguments_are_judged_alike(name, data):
     agree(spec.input_check, spec.input_validator, data.draw(BROKEN[name]))
 
 
+#: Arbitrary JSON against an input schema is nearly always refused at the top (not an
+#: object, or without the tool's keys, which the broken arguments above do reach).
+ARBITRARY = settings(SETTINGS, max_examples=20)
+
+
 @pytest.mark.parametrize("name", TOOL_NAMES)
-@SETTINGS
+@ARBITRARY
 @given(value=JSON)
 def test_arbitrary_json_values_are_judged_alike(name, value):
     spec = TOOLS[name]
@@ -190,11 +196,16 @@ def test_arbitrary_json_values_are_judged_alike(name, value):
 OUT_SETTINGS = settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-VALID_OUT = {name: valid(TOOLS[name].output_schema) for name in TOOL_NAMES}
-BROKEN_OUT = {name: broken(TOOLS[name].output_schema) for name in TOOL_NAMES}
+#: One tool for each distinct output schema: tools that share one (six return a job
+#: record) would only repeat each other's examples.
+OUTPUT_TOOLS = sorted(
+    {json.dumps(TOOLS[name].output_schema, sort_keys=True): name for name in TOOL_NAMES}.values()
+)
+VALID_OUT = {name: valid(TOOLS[name].output_schema) for name in OUTPUT_TOOLS}
+BROKEN_OUT = {name: broken(TOOLS[name].output_schema) for name in OUTPUT_TOOLS}
 
 
-@pytest.mark.parametrize("name", TOOL_NAMES)
+@pytest.mark.parametrize("name", OUTPUT_TOOLS)
 @OUT_SETTINGS
 @given(data=st.data())
 def test_outputs_generated_broken_or_arbitrary_are_judged_alike(name, data):
