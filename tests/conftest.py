@@ -31,13 +31,14 @@ TRACE_ALL = bool(os.environ.get("JOBSIM_TRACE_ALL"))
 TOOLKIT_TESTS = frozenset({"test_state_machine.py", "test_strategies.py"})
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Hypothesis tests of the simulator run without coverage's tracer: it doubles or
     triples their cost (Python 3.11 has no cheap tracing), and the lines they reach
     are the directed tests' to cover. Their worth is the bugs they catch, which
     scripts/mutation.py measures (docs/mutation.md), not lines."""
-    if TRACE_ALL:
-        return
+    coverage = config.pluginmanager.get_plugin("_cov")
+    if TRACE_ALL or getattr(coverage, "cov_controller", None) is None:
+        return  # not measuring (--no-cov, -p no:cov): pytest-cov's marker would fail
     for item in items:
         draws = is_hypothesis_test(getattr(item, "function", None))
         if draws and item.path.name not in TOOLKIT_TESTS:
