@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Final, TypeGuard
 
 from cronsim import CronSim, CronSimError
@@ -282,10 +283,9 @@ def cron_record_problems(record: Mapping[str, Any]) -> list[str]:
     if not isinstance(schedule, str) or len(schedule.split()) != 5:
         p.append(f"schedule {schedule!r} does not have five fields")
     else:
-        try:
-            CronSim(schedule, datetime(2026, 1, 1, tzinfo=tz or zones.zone("UTC")))
-        except (CronSimError, ValueError) as error:
-            p.append(f"schedule {schedule!r} is not a cron expression: {error}")
+        problem = _schedule_problem(schedule, zone if tz is not None else "UTC")
+        if problem is not None:
+            p.append(problem)
     created = _time(record, "created_at", p)
     updated = _time(record, "updated_at", p)
     scheduled = _time(record, "last_scheduled_at", p)
@@ -300,6 +300,17 @@ def cron_record_problems(record: Mapping[str, Any]) -> list[str]:
     if succeeded is not None and created is not None and succeeded < created:
         p.append("last_successful_at is before created_at")
     return p
+
+
+@lru_cache(maxsize=256)
+def _schedule_problem(schedule: str, zone: str) -> str | None:
+    """Why cronsim refuses ``schedule`` in ``zone``, or None. Cached: a cron job's
+    record is checked every time it is read, and parsing is most of that check."""
+    try:
+        CronSim(schedule, datetime(2026, 1, 1, tzinfo=zones.zone(zone)))
+    except (CronSimError, ValueError) as error:
+        return f"schedule {schedule!r} is not a cron expression: {error}"
+    return None
 
 
 def batch_problems(

@@ -32,12 +32,17 @@ __all__ = ["MachineHarness"]
 #: invariants have nothing new to check.
 _READS: Final = frozenset(name for name, spec in TOOLS.items() if spec.effect == "read")
 #: Tools whose effects stay within the project, job, batch and cron job their
-#: arguments and output name (effect ``local``). Any other tool (``global``:
-#: ``sim_advance_clock``, which runs scripted jobs, deadlines and cron fires;
-#: ``sim_define_target``; ``sim_inject_fault``; or a tool the registry does not know)
-#: makes every invariant look at everything after the step.
+#: arguments and output name (effect ``local``). Of the others (``global``),
+#: ``sim_advance_clock`` changes what time can change (see
+#: :meth:`MachineHarness._advanced`), ``sim_inject_fault`` only the faults (no record
+#: the invariants list), and any other (``sim_define_target``, or a tool the
+#: registry does not know) makes every invariant look at everything after the step.
 _LOCAL: Final = frozenset(name for name, spec in TOOLS.items() if spec.effect == "local")
+_ADVANCE: Final = "sim_advance_clock"
+_FAULTS_ONLY: Final = frozenset({"sim_inject_fault"})
 _CHECKS: Final = ("jobs", "batches", "crons")
+#: The listings of job records.
+_JOB_LISTINGS: Final = frozenset({"list_jobs", "list_job_batch_jobs"})
 #: Every this many steps each invariant looks at everything, whatever changed.
 _SWEEP_EVERY: Final = 10
 
@@ -59,6 +64,10 @@ class MachineHarness(RuleBasedStateMachine):
         self.slugs: dict[str, str] = {}
         #: the last record seen of every job
         self.seen: dict[str, dict[str, Any]] = {}
+        #: project id -> the ids of its jobs in :attr:`seen`
+        self._jobs_of: dict[str, set[str]] = {}
+        #: cron id -> its record as last checked by ``cron_record_problems``
+        self._crons_checked: dict[str, dict[str, Any]] = {}
         #: cron id -> "active" | "paused" | "deleting" | "gone"
         self.cron_state: dict[str, str] = {}
         #: batch id -> the project of its first job
@@ -69,6 +78,8 @@ class MachineHarness(RuleBasedStateMachine):
         self._stale_projects: set[str] = set()
         self._stale_batches: set[str] = set()
         self._stale_crons: set[str] = set()
+        #: jobs named by refused calls, to read again (their projects may stay unlisted)
+        self._reread: set[str] = set()
         #: the invariants (of _CHECKS) due to look at everything next time
         self._sweep: set[str] = set(_CHECKS)
         self._runs: Counter[str] = Counter()
@@ -99,7 +110,9 @@ class MachineHarness(RuleBasedStateMachine):
             self._touched(tool, arguments, None)
             raise
         self._touched(tool, arguments, out)
-        check(schema_problems(tool, _sample(out)), f"{tool} output")
+        unchecked = self._unchecked(tool, out)
+        if unchecked is not None:
+            check(schema_problems(tool, unchecked), f"{tool} output")
         records = _job_records(tool, out)
         for record in records:
             self._track(record)
@@ -108,9 +121,29 @@ class MachineHarness(RuleBasedStateMachine):
         self.observe(tool, arguments, out)
         return out
 
+    def _unchecked(self, tool: str, out: dict[str, Any]) -> dict[str, Any] | None:
+        """What of ``out`` the output schema still has to see (None: nothing). A job
+        record equal to the one last seen of that job was checked then, so a listing
+        is cut to its first and last other items (validating every item of every
+        page is the slow part; :meth:`_track` checks each job record in full), and
+        an unchanged job record alone needs no check."""
+        if tool not in _JOB_LISTINGS and self._known(out):
+            return None
+        for key in ("data", "entries"):
+            items = out.get(key)
+            if isinstance(items, list) and items:
+                if tool in _JOB_LISTINGS:
+                    items = [item for item in items if not self._known(item)]
+                return {**out, key: items[:1] + items[-1:] if len(items) > 2 else items}
+        return out
+
+    def _known(self, record: Any) -> bool:
+        """True for a job record equal to the one last seen of its job."""
+        job = record.get("id") if isinstance(record, dict) else None
+        return isinstance(job, str) and self.seen.get(job) == record
+
     def _follow(self, tool: str, arguments: Mapping[str, Any], out: Mapping[str, Any]) -> None:
         """Move the models (jobs driven by hand, cron histories) along with a call."""
-        now = ms(self.sim.now)
         if tool == "sim_define_target" and arguments.get("behavior") is not None:
             self.manual_targets.discard(arguments["name"])  # its new jobs run by themselves
         elif tool == "create_job" and out["target"] in self.manual_targets:
@@ -120,7 +153,7 @@ class MachineHarness(RuleBasedStateMachine):
                 updated_ms=ms(out["created_at"]),
             )
         elif tool in ("create_cron_job", "update_cron_job", "delete_cron_job"):
-            state = (now, out["status"], out["concurrency_policy"])
+            state = (ms(self.sim.now), out["status"], out["concurrency_policy"])
             self._cron_history.setdefault(out["id"], []).append(state)
         elif tool == "trigger_cron_job":
             self._manual_runs.add(out["id"])
@@ -129,6 +162,7 @@ class MachineHarness(RuleBasedStateMachine):
                 if status == CRON_DELETING:
                     self.cron_state[cron] = "gone"
         elif (model := self.manual.get(out.get("id", ""))) is not None:
+            now = ms(self.sim.now)
             model.settle(now)
             if tool == "sim_start_job":
                 model.start(now)
@@ -231,19 +265,24 @@ class MachineHarness(RuleBasedStateMachine):
         """Note what a call (``out`` None if refused) may have changed, for the invariants."""
         if tool in _READS:
             return
-        if out is not None:
-            self._changes += 1
-        if tool not in _LOCAL:
+        if out is None:
+            self._refused(arguments)
+            return
+        self._changes += 1
+        if tool == _ADVANCE:
+            self._advanced()
+            return
+        if tool in _FAULTS_ONLY:
+            return
+        foreign = "project_reference" in arguments and (
+            self._project_id(arguments["project_reference"]) is None
+        )
+        if tool not in _LOCAL or foreign:  # a project the machine did not make: look everywhere
             self._sweep.update(_CHECKS)
             return
-        if "project_reference" in arguments:
-            project = self._project_id(arguments["project_reference"])
-            if project is None:  # not one the machine made: look everywhere
-                self._sweep.update(_CHECKS)
-            else:
-                self._stale_projects.add(project)
-        if tool == "sim_create_project" and out is not None:
-            self._stale_projects.add(out["id"])
+        # A local tool changes the records it names: the job, batch and cron job of its
+        # arguments, and the jobs its output holds (:meth:`_track` marks those when new
+        # or changed). Projects, environments and branches are in no listing checked.
         job = arguments.get("job_id")
         if isinstance(job, str) and job in self.seen:
             self._stale_of(self.seen[job])
@@ -253,8 +292,32 @@ class MachineHarness(RuleBasedStateMachine):
         cron = arguments.get("cron_job_id")
         if isinstance(cron, str):
             self._stale_crons.add(cron)
-        if tool == "create_cron_job" and out is not None:
+        if tool == "create_cron_job":
             self._stale_crons.add(out["id"])
+
+    def _refused(self, arguments: Mapping[str, Any]) -> None:
+        """A refused call changes nothing (SPEC section 11): the invariants read again
+        the job and the cron job it names, not whole listings; the periodic sweep and
+        :meth:`teardown` list everything."""
+        job = arguments.get("job_id")
+        if isinstance(job, str) and job in self.seen:
+            self._reread.add(job)
+        cron = arguments.get("cron_job_id")
+        if isinstance(cron, str):
+            self._stale_crons.add(cron)
+
+    def _advanced(self) -> None:
+        """Mark what an advance of the clock can change: every job not yet finished
+        (scripted attempts, backoffs, deadlines), its project and batch, and every cron
+        job not gone and its project (fires, and deleted ones going). Jobs last seen
+        finished stay as they were; the periodic sweep and :meth:`teardown` make sure."""
+        for record in self.seen.values():
+            if record["status"] not in TERMINAL:
+                self._stale_of(record)
+        for cron, state in self.cron_state.items():
+            if state != "gone":
+                self._stale_crons.add(cron)
+                self._stale_projects.add(self.owner[cron])
 
     def _project_id(self, reference: Any) -> str | None:
         if reference in self.slugs:
@@ -313,6 +376,8 @@ class MachineHarness(RuleBasedStateMachine):
                 assert record == before, f"terminal job {record['id']} changed"
             if before["status"] == WORKING:
                 assert record["status"] != SUBMITTED, "a working job went back to submitted"
+        else:
+            self._jobs_of.setdefault(record["project_id"], set()).add(record["id"])
         self.seen[record["id"]] = record
         self.owner.setdefault(record["id"], record["project_id"])
 
@@ -331,7 +396,7 @@ class MachineHarness(RuleBasedStateMachine):
             projects = [p for p in self.slugs if p in self._stale_projects]
         now = ms(self.sim.now)
         for project in projects:
-            known = {j for j, r in self.seen.items() if r["project_id"] == project}
+            known = set(self._jobs_of.get(project, ()))  # a copy: the listing adds to it
             every = self.all_jobs(project)
             listed = {j["id"]: j for j in every}
             assert known <= set(listed), f"jobs disappeared: {sorted(known - set(listed))}"
@@ -347,6 +412,10 @@ class MachineHarness(RuleBasedStateMachine):
                         f"deadline started_at + timeout_seconds ({record['timeout_seconds']}s)"
                     )
             self._check_cron_runs(every[::-1])
+        for job in sorted(self._reread):
+            if self.seen[job]["project_id"] not in projects:
+                self.job(job)  # checked against its last record (and its model) as it comes in
+        self._reread.clear()
         self._stale_projects.difference_update(projects)
 
     def _check_cron_runs(self, oldest_first: list[dict[str, Any]]) -> None:
@@ -394,7 +463,9 @@ class MachineHarness(RuleBasedStateMachine):
                 self.expect_error("not_found", "get_cron_job", **args)
                 continue
             out = self.call("get_cron_job", **args)
-            check(cron_record_problems(out), f"cron job {cron}")
+            if out != self._crons_checked.get(cron):  # else: checked, and unchanged since
+                check(cron_record_problems(out), f"cron job {cron}")
+                self._crons_checked[cron] = out
             assert out["status"] == state, f"cron job {cron} is {out['status']}, not {state}"
         self._stale_crons.clear()
 
@@ -403,18 +474,8 @@ class MachineHarness(RuleBasedStateMachine):
         return self.simulator_options.get(name, default)
 
 
-def _sample(output: dict[str, Any]) -> dict[str, Any]:
-    """A listing cut to its first and last items: validating every item of every page
-    is the slow part of checking outputs, and items are checked one by one elsewhere."""
-    for key in ("data", "entries"):
-        items = output.get(key)
-        if isinstance(items, list) and len(items) > 2:
-            return {**output, key: [items[0], items[-1]]}
-    return output
-
-
 def _job_records(tool: str, output: dict[str, Any]) -> list[dict[str, Any]]:
-    if tool in ("list_jobs", "list_job_batch_jobs"):
+    if tool in _JOB_LISTINGS:
         return list(output["data"])
     if "failed_reason" in output:
         return [output]
