@@ -152,6 +152,17 @@ def _hollow_copy(machine: Any, stateful: Any, counts: dict[str, int]) -> Any:
     body_of: dict[str, Any] = {}
     for name in dir(machine):
         function = getattr(machine, name)
+        invariant = getattr(function, stateful.INVARIANT_MARKER, None)
+        if invariant is not None:  # Hypothesis runs each invariant after each step
+
+            def nothing(self: Any) -> None:
+                pass
+
+            nothing.__name__ = name
+            wrapped = stateful.invariant(check_during_init=invariant.check_during_init)(nothing)
+            for condition in invariant.preconditions:
+                wrapped = stateful.precondition(condition)(wrapped)
+            body_of[name] = wrapped
         for marker_name, decorator in (
             (stateful.RULE_MARKER, stateful.rule),
             (stateful.INITIALIZE_RULE_MARKER, stateful.initialize),

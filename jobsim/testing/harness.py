@@ -44,7 +44,7 @@ _CHECKS: Final = ("jobs", "batches", "crons")
 #: The listings of job records.
 _JOB_LISTINGS: Final = frozenset({"list_jobs", "list_job_batch_jobs"})
 #: Every this many steps each invariant looks at everything, whatever changed.
-_SWEEP_EVERY: Final = 10
+_SWEEP_EVERY: Final = 25
 
 
 class MachineHarness(RuleBasedStateMachine):
@@ -64,8 +64,11 @@ class MachineHarness(RuleBasedStateMachine):
         self.slugs: dict[str, str] = {}
         #: the last record seen of every job
         self.seen: dict[str, dict[str, Any]] = {}
-        #: project id -> the ids of its jobs in :attr:`seen`
+        #: project id, and batch id -> the ids of its jobs in :attr:`seen`
         self._jobs_of: dict[str, set[str]] = {}
+        self._batch_jobs: dict[str, set[str]] = {}
+        #: jobs last seen not finished (what an advance of the clock may change)
+        self._unfinished: set[str] = set()
         #: cron id -> its record as last checked by ``cron_record_problems``
         self._crons_checked: dict[str, dict[str, Any]] = {}
         #: cron id -> "active" | "paused" | "deleting" | "gone"
@@ -77,6 +80,10 @@ class MachineHarness(RuleBasedStateMachine):
         #: what calls since the invariants last looked may have changed
         self._stale_projects: set[str] = set()
         self._stale_batches: set[str] = set()
+        #: batches an advance may have changed, and each batch's summary when its
+        #: jobs were last listed: an unchanged summary needs no listing
+        self._advanced_batches: set[str] = set()
+        self._batch_summaries: dict[str, dict[str, Any]] = {}
         self._stale_crons: set[str] = set()
         #: jobs named by refused calls, to read again (their projects may stay unlisted)
         self._reread: set[str] = set()
@@ -308,12 +315,19 @@ class MachineHarness(RuleBasedStateMachine):
 
     def _advanced(self) -> None:
         """Mark what an advance of the clock can change: every job not yet finished
-        (scripted attempts, backoffs, deadlines), its project and batch, and every cron
-        job not gone and its project (fires, and deleted ones going). Jobs last seen
-        finished stay as they were; the periodic sweep and :meth:`teardown` make sure."""
-        for record in self.seen.values():
-            if record["status"] not in TERMINAL:
-                self._stale_of(record)
+        (scripted attempts, backoffs, deadlines), its project, batch (listed again if
+        its summary moved) and cron job, and every cron job not gone and its project
+        (fires, and deleted ones going). Jobs last seen finished, and submitted jobs of
+        targets with no behaviour (only a call starts them), stay as they were; the
+        periodic sweep and :meth:`teardown` make sure."""
+        for job in self._unfinished:
+            record = self.seen[job]
+            if record["status"] != SUBMITTED or record["target"] not in self.manual_targets:
+                self._stale_projects.add(record["project_id"])
+                if record["batch_id"] is not None:
+                    self._advanced_batches.add(record["batch_id"])
+                if record["cron_job_id"] is not None:
+                    self._stale_crons.add(record["cron_job_id"])
         for cron, state in self.cron_state.items():
             if state != "gone":
                 self._stale_crons.add(cron)
@@ -378,6 +392,12 @@ class MachineHarness(RuleBasedStateMachine):
                 assert record["status"] != SUBMITTED, "a working job went back to submitted"
         else:
             self._jobs_of.setdefault(record["project_id"], set()).add(record["id"])
+            if record["batch_id"] is not None:
+                self._batch_jobs.setdefault(record["batch_id"], set()).add(record["id"])
+        if record["status"] in TERMINAL:
+            self._unfinished.discard(record["id"])
+        else:
+            self._unfinished.add(record["id"])
         self.seen[record["id"]] = record
         self.owner.setdefault(record["id"], record["project_id"])
 
@@ -434,18 +454,22 @@ class MachineHarness(RuleBasedStateMachine):
         """For every batch: ``job_count`` = sum of counts = the jobs listed, by status.
 
         Looks at the batches the step may have changed, or all of them (see the class)."""
-        if self._due("batches"):
-            batches = list(self.batch_owner)
-        else:
-            batches = [b for b in self.batch_owner if b in self._stale_batches]
-        for batch in batches:
+        sweep = self._due("batches")
+        stale = self._stale_batches
+        for batch in self.batch_owner:
+            if not (sweep or batch in stale or batch in self._advanced_batches):
+                continue
             project = self.batch_owner[batch]
             summary = self.call("get_job_batch", project_reference=project, batch_id=batch)
+            if not (sweep or batch in stale) and summary == self._batch_summaries.get(batch):
+                continue  # the advance changed none of its jobs (any it did, _track marks)
             listed = self._all("list_job_batch_jobs", project_reference=project, batch_id=batch)
             check(batch_problems(summary, listed), f"batch {batch}")
-            members = {j for j, r in self.seen.items() if r["batch_id"] == batch}
+            members = self._batch_jobs.get(batch, set())
             assert members == {j["id"] for j in listed}, "the batch lists other jobs"
-        self._stale_batches.clear()
+            self._batch_summaries[batch] = summary
+        stale.clear()
+        self._advanced_batches.clear()
 
     @invariant()
     def cron_jobs_keep_their_rules(self) -> None:
