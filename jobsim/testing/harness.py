@@ -62,6 +62,7 @@ class MachineHarness(RuleBasedStateMachine):
         self.owner: dict[str, str] = {}
         #: project id -> slug
         self.slugs: dict[str, str] = {}
+        self._by_slug: dict[str, str] = {}
         #: the last record seen of every job
         self.seen: dict[str, dict[str, Any]] = {}
         #: project id, and batch id -> the ids of its jobs in :attr:`seen`
@@ -336,10 +337,9 @@ class MachineHarness(RuleBasedStateMachine):
     def _project_id(self, reference: Any) -> str | None:
         if reference in self.slugs:
             return str(reference)
-        for project, slug in self.slugs.items():
-            if slug == reference:
-                return project
-        return None
+        if len(self._by_slug) != len(self.slugs):  # a project was made since
+            self._by_slug = {slug: project for project, slug in self.slugs.items()}
+        return self._by_slug.get(reference) if isinstance(reference, str) else None
 
     def _stale_of(self, record: Mapping[str, Any]) -> None:
         """Mark the project, batch and cron job of a job record for the invariants."""
