@@ -118,32 +118,28 @@ class MachineHarness(RuleBasedStateMachine):
             self._touched(tool, arguments, None)
             raise
         self._touched(tool, arguments, out)
-        unchecked = self._unchecked(tool, out)
-        if unchecked is not None:
-            check(schema_problems(tool, unchecked), f"{tool} output")
-        records = _job_records(tool, out)
-        for record in records:
+        for record in self._checked_output(tool, out):
             self._track(record)
         self._follow(tool, arguments, out)
-        self._compare_with_model(records)
+        self._compare_with_model(_job_records(tool, out))
         self.observe(tool, arguments, out)
         return out
 
-    def _unchecked(self, tool: str, out: dict[str, Any]) -> dict[str, Any] | None:
-        """What of ``out`` the output schema still has to see (None: nothing). A job
-        record equal to the one last seen of that job was checked then, so a listing
-        is cut to its first and last other items (validating every item of every
-        page is the slow part; :meth:`_track` checks each job record in full), and
-        an unchanged job record alone needs no check."""
-        if tool not in _JOB_LISTINGS and self._known(out):
-            return None
-        for key in ("data", "entries"):
-            items = out.get(key)
-            if isinstance(items, list) and items:
-                if tool in _JOB_LISTINGS:
-                    items = [item for item in items if not self._known(item)]
-                return {**out, key: items[:1] + items[-1:] if len(items) > 2 else items}
-        return out
+    def _checked_output(self, tool: str, out: dict[str, Any]) -> list[dict[str, Any]]:
+        """Check ``out`` against the output schema; return the job records in it that
+        differ from the last record seen of their job (:meth:`_track` checks those in
+        full). A job record equal to the last one seen was checked then: a listing's
+        check is cut to its first and last other items (validating every item of
+        every page is the slow part), and an unchanged single record needs none."""
+        if tool not in _JOB_LISTINGS:
+            if self._known(out):
+                return []
+            check(schema_problems(tool, _sample(out, "entries", "data")), f"{tool} output")
+            return _job_records(tool, out)
+        items = out.get("data")
+        fresh = [i for i in items if not self._known(i)] if isinstance(items, list) else items
+        check(schema_problems(tool, _sample({**out, "data": fresh}, "data")), f"{tool} output")
+        return fresh
 
     def _known(self, record: Any) -> bool:
         """True for a job record equal to the one last seen of its job."""
@@ -496,6 +492,16 @@ class MachineHarness(RuleBasedStateMachine):
     def sim_option(self, name: str, default: Any) -> Any:
         """The value of a simulator knob as this machine configured it."""
         return self.simulator_options.get(name, default)
+
+
+def _sample(output: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """``output`` with its list under the first of ``keys`` it has cut to the first
+    and last items."""
+    for key in keys:
+        items = output.get(key)
+        if isinstance(items, list):
+            return {**output, key: items[:1] + items[-1:]} if len(items) > 2 else output
+    return output
 
 
 def _job_records(tool: str, output: dict[str, Any]) -> list[dict[str, Any]]:

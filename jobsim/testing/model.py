@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from jobsim.lifecycle import ALLOW, CANCELED, COMPLETED, CRON_ACTIVE, FAILED, SUBMITTED, WORKING
@@ -23,8 +24,10 @@ from jobsim.lifecycle import ALLOW, CANCELED, COMPLETED, CRON_ACTIVE, FAILED, SU
 __all__ = ["CronState", "ManualJob", "backoff_ms", "cron_run_problems", "ms"]
 
 
+@lru_cache(maxsize=4096)
 def ms(stamp: str) -> int:
-    """Milliseconds since the epoch of an output timestamp."""
+    """Milliseconds since the epoch of an output timestamp (cached: the invariants
+    read the same ``started_at`` after every step)."""
     return int(datetime.fromisoformat(stamp).timestamp() * 1000)
 
 
