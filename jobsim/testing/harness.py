@@ -70,6 +70,8 @@ class MachineHarness(RuleBasedStateMachine):
         self._batch_jobs: dict[str, set[str]] = {}
         #: jobs last seen not finished (what an advance of the clock may change)
         self._unfinished: set[str] = set()
+        #: (tool, id) -> the tool's last output of that record (a cron job, a batch)
+        self._outputs: dict[tuple[str, Any], dict[str, Any]] = {}
         #: cron id -> its record as last checked by ``cron_record_problems``
         self._crons_checked: dict[str, dict[str, Any]] = {}
         #: cron id -> "active" | "paused" | "deleting" | "gone"
@@ -134,7 +136,12 @@ class MachineHarness(RuleBasedStateMachine):
         if tool not in _JOB_LISTINGS:
             if self._known(out):
                 return []
+            key = (tool, out.get("id"))
+            if isinstance(key[1], str) and self._outputs.get(key) == out:
+                return []  # the same record as this tool's last output of it: checked then
             check(schema_problems(tool, _sample(out, "entries", "data")), f"{tool} output")
+            if isinstance(key[1], str):
+                self._outputs[key] = out
             return _job_records(tool, out)
         items = out.get("data")
         fresh = [i for i in items if not self._known(i)] if isinstance(items, list) else items
