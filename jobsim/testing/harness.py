@@ -41,6 +41,8 @@ _LOCAL: Final = frozenset(name for name, spec in TOOLS.items() if spec.effect ==
 _ADVANCE: Final = "sim_advance_clock"
 _FAULTS_ONLY: Final = frozenset({"sim_inject_fault"})
 _CHECKS: Final = ("jobs", "batches", "crons")
+#: The largest ``limit`` the listing tools take (their input schemas' maximum).
+_LARGEST_PAGE: Final = 100
 #: The listings of job records.
 _JOB_LISTINGS: Final = frozenset({"list_jobs", "list_job_batch_jobs"})
 #: Every this many steps each invariant looks at everything, whatever changed.
@@ -88,8 +90,13 @@ class MachineHarness(RuleBasedStateMachine):
         self._advanced_batches: set[str] = set()
         self._batch_summaries: dict[str, dict[str, Any]] = {}
         self._stale_crons: set[str] = set()
-        #: jobs named by refused calls, to read again (their projects may stay unlisted)
+        #: jobs a call changed, made or named (refused ones too), whose projects need
+        #: not be listed whole: each is read again through the listing, on its page
         self._reread: set[str] = set()
+        #: project id -> its jobs' ids, newest first, as last listed whole
+        self._order: dict[str, list[str]] = {}
+        #: job id -> when the machine first saw it (0, 1, ...)
+        self._made: dict[str, int] = {}
         #: the invariants (of _CHECKS) due to look at everything next time
         self._sweep: set[str] = set(_CHECKS)
         self._runs: Counter[str] = Counter()
@@ -144,7 +151,10 @@ class MachineHarness(RuleBasedStateMachine):
                 self._outputs[key] = out
             return _job_records(tool, out)
         items = out.get("data")
-        fresh = [i for i in items if not self._known(i)] if isinstance(items, list) else items
+        if not isinstance(items, list):
+            check(schema_problems(tool, out), f"{tool} output")
+            return []
+        fresh = [item for item in items if not self._known(item)]
         check(schema_problems(tool, _sample({**out, "data": fresh}, "data")), f"{tool} output")
         return fresh
 
@@ -226,7 +236,8 @@ class MachineHarness(RuleBasedStateMachine):
         return self._all("list_jobs", project_reference=project, **filters)
 
     def _all(self, tool: str, **arguments: Any) -> list[dict[str, Any]]:
-        items = [item for page in self._pages(tool, 100, **arguments) for item in page["data"]]
+        pages = self._pages(tool, _LARGEST_PAGE, **arguments)
+        items = [item for page in pages for item in page["data"]]
         ids = [i["id"] for i in items]
         assert len(ids) == len(set(ids)), f"{tool}: paging by next returned an item twice"
         return items
@@ -345,8 +356,9 @@ class MachineHarness(RuleBasedStateMachine):
         return self._by_slug.get(reference) if isinstance(reference, str) else None
 
     def _stale_of(self, record: Mapping[str, Any]) -> None:
-        """Mark the project, batch and cron job of a job record for the invariants."""
-        self._stale_projects.add(record["project_id"])
+        """Mark a job record's job (read again on its page of the listing), batch and
+        cron job for the invariants."""
+        self._reread.add(record["id"])
         if record["batch_id"] is not None:
             self._stale_batches.add(record["batch_id"])
         if record["cron_job_id"] is not None:
@@ -394,6 +406,7 @@ class MachineHarness(RuleBasedStateMachine):
             if before["status"] == WORKING:
                 assert record["status"] != SUBMITTED, "a working job went back to submitted"
         else:
+            self._made[record["id"]] = len(self._made)
             self._jobs_of.setdefault(record["project_id"], set()).add(record["id"])
             if record["batch_id"] is not None:
                 self._batch_jobs.setdefault(record["batch_id"], set()).add(record["id"])
@@ -413,11 +426,17 @@ class MachineHarness(RuleBasedStateMachine):
         job the machine did not create made by one of the project's cron jobs.
 
         Lists the projects the step may have changed, or all of them (see the class)."""
+        reread: dict[str, list[str]] = {}
+        for job in self._reread:
+            reread.setdefault(self.seen[job]["project_id"], []).append(job)
+        for project, jobs in reread.items():
+            if project not in self._order or len(jobs) > _LARGEST_PAGE:
+                self._stale_projects.add(project)  # never listed whole yet: list it whole
         if self._due("jobs"):
             projects = list(self.slugs)
         else:
             projects = [p for p in self.slugs if p in self._stale_projects]
-        now = ms(self.sim.now)
+        now = self.sim.now
         for project in projects:
             known = set(self._jobs_of.get(project, ()))  # a copy: the listing adds to it
             every = self.all_jobs(project)
@@ -428,18 +447,42 @@ class MachineHarness(RuleBasedStateMachine):
                 assert cron in self.cron_state, f"job {job} appeared from nowhere"
                 assert self.owner[cron] == project, f"job {job} of another project's cron"
             for record in every:
-                if record["status"] == WORKING:
-                    deadline = ms(record["started_at"]) + record["timeout_seconds"] * 1000
-                    assert deadline > now, (
-                        f"job {record['id']} is still working at {self.sim.now}, past its "
-                        f"deadline started_at + timeout_seconds ({record['timeout_seconds']}s)"
-                    )
+                _still_in_time(record, now)
             self._check_cron_runs(every[::-1])
-        for job in sorted(self._reread):
-            if self.seen[job]["project_id"] not in projects:
-                self.job(job)  # checked against its last record (and its model) as it comes in
+            self._order[project] = [record["id"] for record in every]
+        for project, jobs in reread.items():
+            if project in self.slugs and project not in projects:
+                self._reread_in_listing(project, jobs, now)
         self._reread.clear()
         self._stale_projects.difference_update(projects)
+
+    def _reread_in_listing(self, project: str, jobs: list[str], now: str) -> None:
+        """Read ``jobs`` of ``project`` again where the listing shows them, not the
+        whole listing: jobs made since it was last listed whole are its first page,
+        newest first; any other job is the one item after the job listed before it.
+        Each record goes through :meth:`call` (schema, lifecycle, model)."""
+        order = self._order[project]
+        placed = set(order)
+        new = sorted((j for j in jobs if j not in placed), key=self._made.__getitem__)[::-1]
+        pages: list[tuple[str | None, list[str]]] = [(None, new)] if new else []
+        at = {job: n for n, job in enumerate(order)}
+        for job in sorted((j for j in jobs if j in placed), key=at.__getitem__):
+            n = at[job]
+            before = order[n - 1] if n else (new[-1] if new else None)
+            pages.append((before, [job]))
+        for cursor, expected in pages:
+            extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
+            limit = len(expected)
+            page = self.call("list_jobs", project_reference=project, limit=limit, **extra)
+            check(page_problems(page, cursor=cursor, limit=limit), "list_jobs page")
+            got = [item["id"] for item in page["data"]]
+            assert got == expected, (
+                f"list_jobs after {cursor!r} (limit {limit}) lists {got}, not {expected}: "
+                "the jobs made since, newest first, or the job listed after that cursor"
+            )
+            for record in page["data"]:
+                _still_in_time(record, now)
+        self._order[project] = new + order
 
     def _check_cron_runs(self, oldest_first: list[dict[str, Any]]) -> None:
         """Each scheduled cron run, once, against its cron job's history (SPEC section 8)."""
@@ -499,6 +542,16 @@ class MachineHarness(RuleBasedStateMachine):
     def sim_option(self, name: str, default: Any) -> Any:
         """The value of a simulator knob as this machine configured it."""
         return self.simulator_options.get(name, default)
+
+
+def _still_in_time(record: Mapping[str, Any], now: str) -> None:
+    """A working job's deadline (``started_at + timeout_seconds``) is still ahead."""
+    if record["status"] == WORKING:
+        deadline = ms(record["started_at"]) + record["timeout_seconds"] * 1000
+        assert deadline > ms(now), (
+            f"job {record['id']} is still working at {now}, past its deadline "
+            f"started_at + timeout_seconds ({record['timeout_seconds']}s)"
+        )
 
 
 def _sample(output: dict[str, Any], *keys: str) -> dict[str, Any]:
