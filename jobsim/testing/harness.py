@@ -139,7 +139,8 @@ class MachineHarness(RuleBasedStateMachine):
         differ from the last record seen of their job (:meth:`_track` checks those in
         full). A job record equal to the last one seen was checked then: a listing's
         check is cut to its first and last other items (validating every item of
-        every page is the slow part), and an unchanged single record needs none."""
+        every page is the slow part), and a single record equal to the last one seen
+        of that job, or to this tool's last output of that record, needs none."""
         if tool not in _JOB_LISTINGS:
             if self._known(out):
                 return []
@@ -304,7 +305,8 @@ class MachineHarness(RuleBasedStateMachine):
             return
         # A local tool changes the records it names: the job, batch and cron job of its
         # arguments, and the jobs its output holds (:meth:`_track` marks those when new
-        # or changed). Projects, environments and branches are in no listing checked.
+        # or changed). Projects, environments and branches are in no listing checked
+        # (a new project is listed by the next sweep).
         job = arguments.get("job_id")
         if isinstance(job, str) and job in self.seen:
             self._stale_of(self.seen[job])
@@ -319,8 +321,8 @@ class MachineHarness(RuleBasedStateMachine):
 
     def _refused(self, arguments: Mapping[str, Any]) -> None:
         """A refused call changes nothing (SPEC section 11): the invariants read again
-        the job and the cron job it names, not whole listings; the periodic sweep and
-        :meth:`teardown` list everything."""
+        the job (on its page of the listing) and the cron job it names, not whole
+        listings; the periodic sweep and :meth:`teardown` list everything."""
         job = arguments.get("job_id")
         if isinstance(job, str) and job in self.seen:
             self._reread.add(job)
@@ -425,7 +427,9 @@ class MachineHarness(RuleBasedStateMachine):
         keeping the lifecycle rules and only moving forward, none lost, and any
         job the machine did not create made by one of the project's cron jobs.
 
-        Lists the projects the step may have changed, or all of them (see the class)."""
+        Reads again, each on its page of the listing, the jobs the step's calls made,
+        changed or named; lists whole the projects an advance may have changed, or
+        all of them (see the class)."""
         reread: dict[str, list[str]] = {}
         for job in self._reread:
             reread.setdefault(self.seen[job]["project_id"], []).append(job)

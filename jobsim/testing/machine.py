@@ -91,11 +91,14 @@ class JobsStateMachine(MachineHarness):
     page walk that would loop fails at once. Every tool of the registry has a rule
     (a test pins it).
 
-    The invariants are incremental: after a step they list the projects, batches
-    and cron jobs that step's calls (through :meth:`call` and :meth:`expect_error`)
-    could have changed; after ``sim_advance_clock`` or any tool whose effects are
-    not confined to the ids it names, every 10 steps, and at :meth:`teardown`,
-    they list everything.
+    The invariants are incremental: after a step they look at what that step's calls
+    (through :meth:`call` and :meth:`expect_error`) could have changed. A job a call
+    made, changed or named (a refused call too) is read again where the listing
+    shows it (its own page), with its batch and cron job; after ``sim_advance_clock``
+    every project with a job that time can move (not finished, not a submitted job
+    of a target with no behaviour) or a cron job is listed whole, and a batch whose
+    summary moved; after any tool whose effects are not confined to the ids it names,
+    every 25 steps, and at :meth:`teardown`, they list everything.
 
     Subclass it to add rules and invariants: call tools with :meth:`call` (which
     checks the output) or :meth:`expect_error`, draw ids from the bundles, and
