@@ -294,10 +294,7 @@ class JobsStateMachine(MachineHarness):
         self._finish(found[pick % len(found)], exit_code)
 
     def _with_status(self, status: str) -> list[str]:
-        """Jobs last seen with ``status`` (a precondition asks before every step: the
-        unfinished ones are few)."""
-        among = self.seen if status in TERMINAL else self._unfinished
-        return sorted(j for j in among if self.seen[j]["status"] == status)
+        return sorted(j for j, r in self.seen.items() if r["status"] == status)
 
     @precondition(lambda self: any(model.end is None for model in self.manual.values()))
     @rule(
