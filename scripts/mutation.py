@@ -14,9 +14,12 @@ to update — the set is kept up to date with the code, never silently shrunk.
 Each mutant is applied to a scratch copy of the repository (the checkout is never
 touched). The tests that cover the mutated line run first (from a coverage run with
 per-test contexts, cached under ``.mutation/`` by the hash of ``jobsim/`` and
-``tests/``); if they all pass, the rest of the selected tests run. A test run that
-exceeds ``--timeout`` seconds counts as killed but is reported as a hang: a mutant
-must make a test fail, never hang.
+``tests/``), selected by exact node id (``scripts/mutation_select.py``); if they all
+pass, the rest of the selected tests run. A test run that exceeds ``--timeout`` seconds
+counts as killed but is reported as a hang: a mutant must make a test fail, never hang.
+A test run that pytest itself refuses (a usage or internal error, exit 3 or 4) is no
+verdict: the mutant is reported as ``error``, unscored, and the script exits non-zero.
+A collection error caused by the mutant (exit 2) is a kill.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -37,6 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mutants import MUTANTS, Mutant
+from mutation_select import IDS_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".mutation"
@@ -65,7 +70,7 @@ class Located:
 class Outcome:
     mutant: Mutant
     module: str
-    verdict: str  # killed | survived | hang | equivalent
+    verdict: str  # killed | survived | hang | error | equivalent
     by: str  # the first failing test, or why
     seconds: float
 
@@ -152,28 +157,48 @@ def _scratch() -> Path:
     return dest
 
 
-def _run(cwd: Path, tests: list[str], timeout: float, *, serial: bool = False) -> tuple[str, str]:
-    """('passed' | 'failed' | 'hang', first failing test or ''). ``serial`` runs in one
-    process: for a few covering tests, xdist's worker start-up costs more than they do."""
+def _run(
+    cwd: Path, tests: list[str], timeout: float, *, serial: bool = False, ids: bool = False
+) -> tuple[str, str]:
+    """('passed' | 'failed' | 'hang' | 'error', first failing test or why). ``serial``
+    runs in one process: for a few covering tests, xdist's worker start-up costs more
+    than they do. ``ids``: ``tests`` are node ids, run exactly those (through the
+    ``mutation_select`` plugin; their files go on the command line)."""
     if not tests:
         return "passed", ""
-    env = {**ENV, "PYTHONPATH": str(cwd)}  # the scratch copy, not the installed checkout
-    try:
-        done = subprocess.run(
-            [*PYTEST, *(["-n", "0"] if serial else []), *tests],
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return "hang", f"no result after {timeout:.0f} s"
+    # the scratch copy, not the installed checkout; scripts/ for the selecting plugin
+    env = {**ENV, "PYTHONPATH": os.pathsep.join((str(cwd), str(cwd / "scripts")))}
+    args = tests
+    if ids:
+        listed = cwd / ".mutation-ids"
+        listed.write_text("\n".join(tests) + "\n", encoding="utf-8")
+        env[IDS_ENV] = str(listed)
+        args = ["-p", "mutation_select", *sorted({t.split("::")[0] for t in tests})]
+    # its own process group, so that a hang's xdist workers are stopped with it
+    with subprocess.Popen(
+        [*PYTEST, *(["-n", "0"] if serial else []), *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            return "hang", f"no result after {timeout:.0f} s"
+    done = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
     if done.returncode == 0:
         return "passed", ""
     if done.returncode == 5:  # no tests collected
         return "passed", ""
+    if done.returncode in (3, 4):  # pytest's internal or usage error: no verdict
+        lines = (done.stderr + done.stdout).strip().splitlines()
+        why = next((ln for ln in lines if "rror" in ln), lines[-1] if lines else "")
+        return "error", f"pytest exit {done.returncode}: {why.strip()}"
     # a test whose fixture fails is an ERROR: the mutant broke it all the same
     failed = [
         ln.split(" ")[1] for ln in done.stdout.splitlines() if ln.startswith(("FAILED ", "ERROR "))
@@ -197,7 +222,7 @@ def check(
         span = range(located.line, located.line + mutant.find.count("\n") + 1)
         lines = cover.get(str(located.path), {})
         first = sorted({t for n in span for t in lines.get(n, ())} & _selected(tests, cover))
-        verdict, by = _run(scratch, first, timeout, serial=len(first) < 200)
+        verdict, by = _run(scratch, first, timeout, serial=len(first) < 200, ids=True)
         if verdict == "passed":
             rest = tests  # the whole selection; -x stops at the first failure
             verdict, by = _run(scratch, rest, timeout)
@@ -222,26 +247,33 @@ def report(outcomes: list[Outcome]) -> int:
     table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for o in outcomes:
         table[o.module][o.verdict] += 1
-    print(f"\n{'module':<14} {'mutants':>7} {'killed':>6} {'hang':>4} {'survived':>8} {'equiv':>5}")
+    print(
+        f"\n{'module':<14} {'mutants':>7} {'killed':>6} {'hang':>4} {'survived':>8}"
+        f" {'error':>5} {'equiv':>5}"
+    )
     total: dict[str, int] = defaultdict(int)
     for module in sorted(table):
         row = table[module]
         n = sum(row.values())
         print(
-            f"{module:<14} {n:>7} {row['killed']:>6} {row['hang']:>4} {row['survived']:>8} {row['equivalent']:>5}"
+            f"{module:<14} {n:>7} {row['killed']:>6} {row['hang']:>4} {row['survived']:>8}"
+            f" {row['error']:>5} {row['equivalent']:>5}"
         )
         for k, v in row.items():
             total[k] += v
     scored = total["killed"] + total["hang"] + total["survived"]
     score = 100 * (total["killed"] + total["hang"]) / scored if scored else 100.0
     print(
-        f"{'all':<14} {sum(total.values()):>7} {total['killed']:>6} {total['hang']:>4} {total['survived']:>8} {total['equivalent']:>5}"
+        f"{'all':<14} {sum(total.values()):>7} {total['killed']:>6} {total['hang']:>4}"
+        f" {total['survived']:>8} {total['error']:>5} {total['equivalent']:>5}"
     )
     print(f"\nscore: {score:.1f}% ({total['killed'] + total['hang']} of {scored})")
     for o in outcomes:
-        if o.verdict in ("survived", "hang"):
+        if o.verdict in ("survived", "hang", "error"):
             print(f"  {o.verdict.upper()} {o.mutant.name}: {o.mutant.breaks} ({o.by})")
-    return 0 if total["survived"] == 0 and total["hang"] == 0 else 1
+    if total["error"]:
+        print(f"{total['error']} mutant(s) unmeasured: pytest refused the run (see ERROR above)")
+    return 0 if not (total["survived"] or total["hang"] or total["error"]) else 1
 
 
 def main(argv: list[str] | None = None) -> int:
