@@ -6,6 +6,14 @@ Each mutant names the rule it breaks (``breaks``), the exact source text it chan
 same rule in its new home; never drop a mutant because its text moved. A mutant
 that cannot change behaviour is kept with ``equivalent`` saying why, and is not
 scored.
+
+``semantic`` marks a mutant that breaks a rule of the contract observable through
+valid tool calls: the lifecycle, timing, retries, deadlines, pagination and listing
+filters, cron jobs, events, faults, and the relations between records (ownership,
+batches, ids, targets). Not semantic: input validation and bounds, schema-pattern
+checks, snapshot restore, and the transcript, registry and simulator plumbing.
+``scripts/mutation.py --stateful`` measures the stateful and property files on the
+semantic mutants: those are what ``JobsStateMachine`` exists to catch.
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ class Mutant:
     find: str
     replace: str
     equivalent: str = ""
+    #: Breaks a rule observable through valid tool calls (see the module docstring).
+    semantic: bool = False
 
 
 MUTANTS: tuple[Mutant, ...] = (
@@ -29,36 +39,42 @@ MUTANTS: tuple[Mutant, ...] = (
         "the backoff doubles from 20 s instead of 10 s (off by one exponent)",
         "10 * 2 ** (failed_attempt - 1)",
         "10 * 2 ** failed_attempt",
+        semantic=True,
     ),
     Mutant(
         "lifecycle-backoff-cap",
         "the backoff is capped at 300 s instead of 360 s",
         "(failed_attempt - 1), 360)",
         "(failed_attempt - 1), 300)",
+        semantic=True,
     ),
     Mutant(
         "lifecycle-cancel-working",
         "a working job cannot be canceled",
         '    (WORKING, "cancel"): CANCELED,\n',
         "",
+        semantic=True,
     ),
     Mutant(
         "lifecycle-start-sets-started",
         "starting a job does not set started_at",
         "        job.started_ms = now_ms\n",
         "        pass\n",
+        semantic=True,
     ),
     Mutant(
         "lifecycle-exhaust-exit-code",
         "a job that runs out of attempts keeps no exit code",
         "            job.exit_code = exit_code\n",
         "            pass\n",
+        semantic=True,
     ),
     Mutant(
         "lifecycle-deadline-reason",
         "a deadline failure is reported as BackoffLimitExceeded",
         "            job.failed_reason = DEADLINE_EXCEEDED",
         "            job.failed_reason = BACKOFF_LIMIT_EXCEEDED",
+        semantic=True,
     ),
     # -- runtime: attempts, retries and deadlines ---------------------------------------
     Mutant(
@@ -66,42 +82,49 @@ MUTANTS: tuple[Mutant, ...] = (
         "a scripted attempt end voided by sim_finish_job still ends a later attempt",
         "if job.epoch == event.epoch and job.running and job.behavior",
         "if job.running and job.behavior",
+        semantic=True,
     ),
     Mutant(
         "runtime-finish-voids-end",
         "sim_finish_job does not void the attempt's scripted end",
         "    job.running = False\n    job.epoch += 1",
         "    job.running = False",
+        semantic=True,
     ),
     Mutant(
         "runtime-retry-count",
         "a job gets one attempt fewer than backoff_limit + 1",
         "elif n < job.backoff_limit + 1:",
         "elif n < job.backoff_limit:",
+        semantic=True,
     ),
     Mutant(
         "runtime-finish-in-backoff",
         "sim_finish_job is accepted while a job waits in a backoff",
         "    if not job.running:\n        why = (",
         "    if job.status != 'working':\n        why = (",
+        semantic=True,
     ),
     Mutant(
         "runtime-deadline-in-backoff",
         "a deadline does not fire while a job waits in a backoff",
         '    if job.status == WORKING:\n        world.step(job, "deadline")',
         '    if job.status == "working" and job.running:\n        world.step(job, "deadline")',
+        semantic=True,
     ),
     Mutant(
         "runtime-deadline-time",
         "the deadline is one second later than timeout_seconds",
         "world.now + job.timeout_seconds * 1000,",
         "world.now + job.timeout_seconds * 1000 + 1000,",
+        semantic=True,
     ),
     Mutant(
         "runtime-start-only-submitted",
         "sim_start_job starts a job that is not submitted",
         "    if job.status != SUBMITTED:\n        raise conflict(",
         '    if job.status in ("completed", "failed", "canceled"):\n        raise conflict(',
+        semantic=True,
     ),
     # -- scheduler: the event queue ---------------------------------------------------
     Mutant(
@@ -109,12 +132,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "events due in the same millisecond run in reverse scheduling order",
         "Event(due_ms, self.scheduled, kind, key, epoch)",
         "Event(due_ms, -self.scheduled, kind, key, epoch)",
+        semantic=True,
     ),
     Mutant(
         "scheduler-due-inclusive",
         "an event due exactly at the new time does not run",
         "self._heap[0].due_ms <= until_ms",
         "self._heap[0].due_ms < until_ms",
+        semantic=True,
     ),
     # -- pagination --------------------------------------------------------------------
     Mutant(
@@ -122,36 +147,42 @@ MUTANTS: tuple[Mutant, ...] = (
         "a full last page gets a next cursor",
         "more = len(found) > limit",
         "more = len(found) >= limit",
+        semantic=True,
     ),
     Mutant(
         "pagination-prev-on-second-page",
         "prev points at an item of the first page instead of being null",
         "prev = before[limit] if len(before) > limit else None",
         "prev = before[-1] if len(before) > 1 else None",
+        semantic=True,
     ),
     Mutant(
         "pagination-cursor-inclusive",
         "the cursor item appears again on the next page",
         "maximum=cursor, inclusive=(True, False)",
         "maximum=cursor, inclusive=(True, True)",
+        semantic=True,
     ),
     Mutant(
         "jobs-foreign-cursor",
         "a cursor of another project's job is accepted by list_jobs",
         "resolve_cursor(world.jobs, cursor, lambda j: j.project_id == project.id)",
         "resolve_cursor(world.jobs, cursor, lambda j: True)",
+        semantic=True,
     ),
     Mutant(
         "jobs-group-filters-replace",
         "a later group filter of list_jobs replaces an earlier one",
         "        if index is project.jobs:\n",
         "        if True:\n",
+        semantic=True,
     ),
     Mutant(
         "jobs-residual-filters-any",
         "list_jobs keeps a job that matches any, not all, of its filters",
         "return all(getattr(job, f) == v for f, v in residual)",
         "return any(getattr(job, f) == v for f, v in residual)",
+        semantic=True,
     ),
     Mutant(
         "batches-default-limit",
@@ -159,12 +190,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "schema's default of 20",
         '                found[path] = prop["default"]',
         '                found[path] = 25 if prop["default"] == 20 else prop["default"]',
+        semantic=True,
     ),
     Mutant(
         "batches-foreign-cursor",
         "a cursor of a job outside the batch is accepted by list_job_batch_jobs",
         "lambda j: j.batch_id == batch.id",
         "lambda j: True",
+        semantic=True,
     ),
     # -- cron ---------------------------------------------------------------------------
     Mutant(
@@ -172,36 +205,42 @@ MUTANTS: tuple[Mutant, ...] = (
         "a paused cron job fires",
         "    if cron.status == CRON_ACTIVE:\n        _fire(world, cron)",
         '    if cron.status != "deleting":\n        _fire(world, cron)',
+        semantic=True,
     ),
     Mutant(
         "cron-working-not-active",
         "Forbid/Replace do not count working runs as active",
         "[*runs.keys(SUBMITTED), *runs.keys(WORKING)]",
         '[*runs.keys("submitted")]',
+        semantic=True,
     ),
     Mutant(
         "cron-forbid-ignored",
         "Forbid starts a new run while one is active",
         "if active and cron.concurrency_policy == FORBID:",
         'if active and cron.concurrency_policy == "Forbidden":',
+        semantic=True,
     ),
     Mutant(
         "cron-replace-keeps-old",
         "Replace does not cancel the active runs",
         "            cancel(world, world.by_seq[seq])  # type: ignore[arg-type]",
         "            pass",
+        semantic=True,
     ),
     Mutant(
         "cron-last-scheduled",
         "a fire does not set last_scheduled_at",
         "    cron.last_scheduled_ms = world.now\n",
         "",
+        semantic=True,
     ),
     Mutant(
         "cron-fire-strictly-after",
         "a cron job fires again at the instant it was anchored",
         "            if ms > after_ms:",
         "            if ms >= after_ms:",
+        semantic=True,
     ),
     # -- clock --------------------------------------------------------------------------
     Mutant(
@@ -247,30 +286,35 @@ MUTANTS: tuple[Mutant, ...] = (
         "get_job_events without direction reads oldest first (the schema's default is not applied)",
         '                found[path] = prop["default"]',
         '                found[path] = "forward" if prop["default"] == "backward" else prop["default"]',
+        semantic=True,
     ),
     Mutant(
         "events-forward-last-page-cursor",
         "a forward read that reaches the end still gets a next_cursor",
         "if hi < len(log) else None",
         "if hi <= len(log) else None",
+        semantic=True,
     ),
     Mutant(
         "events-backward-first-entry",
         "a backward read that reaches the first entry still gets a next_cursor",
         "encode_cursor(direction, job.id, lo) if lo > 0 else None",
         "encode_cursor(direction, job.id, lo) if lo >= 0 else None",
+        semantic=True,
     ),
     Mutant(
         "events-cursor-other-direction",
         "a cursor made by one direction is accepted by the other",
         "    if made_dir != direction:\n",
         "    if False:\n",
+        semantic=True,
     ),
     Mutant(
         "events-cursor-other-job",
         "a cursor made for another job is accepted",
         "if made_job != job_id or position < 0:",
         "if position < 0:",
+        semantic=True,
     ),
     # -- faults ---------------------------------------------------------------------------
     Mutant(
@@ -278,12 +322,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "a fault injected for n calls fails n + 1 calls",
         '    if fault["remaining"] == 0:',
         '    if fault["remaining"] < 0:',
+        semantic=True,
     ),
     Mutant(
         "faults-queue-order",
         "faults of one tool fire newest first",
         "    fault = queue[0]\n",
         "    fault = queue[-1]\n",
+        semantic=True,
     ),
     # -- world: lookups, batch counts, cron bookkeeping ----------------------------------
     Mutant(
@@ -291,48 +337,56 @@ MUTANTS: tuple[Mutant, ...] = (
         "a job of another project is found by id",
         '        if job is None or job.project_id != project.id:\n            raise not_found("job"',
         '        if job is None:\n            raise not_found("job"',
+        semantic=True,
     ),
     Mutant(
         "world-foreign-batch",
         "a batch of another project is found by id",
         "if batch is None or batch.project_id != project.id:",
         "if batch is None:",
+        semantic=True,
     ),
     Mutant(
         "world-foreign-cron",
         "a cron job of another project is found by id",
         "if cron is None or cron.project_id != project.id:",
         "if cron is None:",
+        semantic=True,
     ),
     Mutant(
         "world-batch-count-leaves",
         "a batch's count of the status a job leaves is not decremented",
         "                counts[before] -= 1\n",
         "",
+        semantic=True,
     ),
     Mutant(
         "world-batch-mixed-target",
         "a batch whose jobs name different targets keeps the first target",
         "                batch.target = None\n",
         "",
+        semantic=True,
     ),
     Mutant(
         "world-last-successful",
         "a completed cron run does not set last_successful_at",
         "                    cron.last_successful_ms = job.completed_ms",
         "                    pass",
+        semantic=True,
     ),
     Mutant(
         "world-terminal-voids-events",
         "a finished job's queued events still run",
         "            job.epoch += 1  # nothing queued for a finished job may run",
         "            pass",
+        semantic=True,
     ),
     Mutant(
         "world-slug-lookup",
         "a project cannot be referenced by its slug",
         "found = self.projects.get(ref) or self.slugs.get(ref)\n        if found is None:\n            raise",
         "found = self.projects.get(ref)\n        if found is None:\n            raise",
+        semantic=True,
     ),
     # -- projects, clock ------------------------------------------------------------------
     Mutant(
@@ -353,18 +407,21 @@ MUTANTS: tuple[Mutant, ...] = (
         "a job that ends keeps completed_at null",
         '        job.completed_ms = now_ms\n        if event == "succeed":',
         '        if event == "succeed":',
+        semantic=True,
     ),
     Mutant(
         "lifecycle-succeed-exit-code",
         "a completed job has no exit code 0",
         "            job.exit_code = 0\n",
         "            job.exit_code = None\n",
+        semantic=True,
     ),
     Mutant(
         "lifecycle-step-updated-at",
         "a status change does not move updated_at",
         '    job.updated_ms = now_ms\n    if event == "start":',
         '    if event == "start":',
+        semantic=True,
     ),
     # -- runtime (more) ---------------------------------------------------------------------
     Mutant(
@@ -372,18 +429,21 @@ MUTANTS: tuple[Mutant, ...] = (
         "a scripted job starts at once, not after start_after_seconds",
         "world.queue.push(world.now + job.behavior.start_after_ms, JOB_START",
         "world.queue.push(world.now, JOB_START",
+        semantic=True,
     ),
     Mutant(
         "runtime-run-seconds",
         "a scripted attempt runs one second longer than run_seconds",
         "world.queue.push(world.now + job.behavior.run_ms, ATTEMPT_END",
         "world.queue.push(world.now + job.behavior.run_ms + 1000, ATTEMPT_END",
+        semantic=True,
     ),
     Mutant(
         "runtime-exit-code-per-attempt",
         "every scripted attempt exits with the first attempt's exit code",
         "finish(world, job, job.behavior.exit_code_of(job.attempt))",
         "finish(world, job, job.behavior.exit_code_of(1))",
+        semantic=True,
     ),
     Mutant(
         "runtime-advance-past-year-9999",
@@ -397,12 +457,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "an advance of 0 s runs the advance hooks (drops deleted cron jobs)",
         "    if until_ms > world.now:\n        for check in ADVANCE_CHECKS:",
         "    if until_ms >= world.now:\n        for check in ADVANCE_CHECKS:",
+        semantic=True,
     ),
     Mutant(
         "scheduler-event-at-due-time",
         "an event runs at the end of the advance instead of at its due time",
         "        clock.advance_to(event.due_ms)\n",
         "        clock.advance_to(until_ms)\n",
+        semantic=True,
     ),
     # -- pagination (more) ------------------------------------------------------------------
     Mutant(
@@ -410,12 +472,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "a listing's status filter is ignored",
         "found = page(index.keys(status), cursor_seq, size, keep)",
         "found = page(index.keys(None), cursor_seq, size, keep)",
+        semantic=True,
     ),
     Mutant(
         "pagination-status-move-keeps-old",
         "a job that changes status stays listed under its old status",
         "    def move(self, seq: int, old: str, new: str) -> None:\n        self.by_status[old].remove(seq)\n",
         "    def move(self, seq: int, old: str, new: str) -> None:\n",
+        semantic=True,
     ),
     Mutant(
         "pagination-missing-owner-with-cursor",
@@ -429,6 +493,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "create_job adds a job to a batch id another project uses",
         "if batch is not None and batch.project_id != project.id:",
         "if False:",
+        semantic=True,
     ),
     Mutant(
         "jobs-config-not-checked",
@@ -447,12 +512,14 @@ MUTANTS: tuple[Mutant, ...] = (
         'cancel_terminal="return" still refuses to cancel a finished job',
         '        if world.cancel_terminal == "return":',
         "        if False:",
+        semantic=True,
     ),
     Mutant(
         "jobs-foreign-environment",
         "an environment or branch of another project is accepted",
         "        if found is None or found.project_id != project.id:\n            raise not_found(kind",
         "        if found is None:\n            raise not_found(kind",
+        semantic=True,
     ),
     # -- batches (more) ---------------------------------------------------------------------
     Mutant(
@@ -460,18 +527,21 @@ MUTANTS: tuple[Mutant, ...] = (
         "list_job_batch_jobs lists every job of the project, not the batch's",
         'index = project.job_groups[("batch", batch.id)]',
         "index = project.jobs",
+        semantic=True,
     ),
     Mutant(
         "batches-updated-at",
         "a batch's updated_at does not follow its jobs' changes",
         "            self.batches[job.batch_id].updated_ms = self.now\n",
         "            pass\n",
+        semantic=True,
     ),
     Mutant(
         "batches-count-opens",
         "a batch does not count the job that joins it",
         "            batch.counts[job.status] += 1\n",
         "            pass\n",
+        semantic=True,
     ),
     # -- cron (more) ------------------------------------------------------------------------
     Mutant(
@@ -479,24 +549,28 @@ MUTANTS: tuple[Mutant, ...] = (
         "a schedule or time zone change does not reschedule the cron job",
         'if changed.keys() & {"schedule", "timezone", "status"}:',
         'if changed.keys() & {"status"}:',
+        semantic=True,
     ),
     Mutant(
         "cron-update-while-deleting",
         "a cron job being deleted can still be updated",
         '    if cron.status == CRON_DELETING:\n        raise conflict(\n            f"cron job {cron.id} is being deleted;',
         '    if False:\n        raise conflict(\n            f"cron job {cron.id} is being deleted;',
+        semantic=True,
     ),
     Mutant(
         "cron-trigger-name",
         "a manually triggered run is not named '<name> (manual)'",
         'f"{cron.name} (manual)"',
         "cron.name",
+        semantic=True,
     ),
     Mutant(
         "cron-deleted-never-dropped",
         "a deleted cron job is never dropped at the next advance",
         "        world.drop_cron(cron_id)\n",
         "        pass\n",
+        semantic=True,
     ),
     Mutant(
         "cron-schedule-length",
@@ -515,12 +589,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "list_cron_jobs ignores environment_id",
         'index = project.crons if env is None else project.cron_groups.get(("env", env))',
         "index = project.crons",
+        semantic=True,
     ),
     Mutant(
         "cron-noop-update-touches",
         "an update that changes nothing moves updated_at",
         "    if not changed:\n        return cron_dict(cron)\n",
         "",
+        semantic=True,
     ),
     # -- events (more) ----------------------------------------------------------------------
     Mutant(
@@ -528,12 +604,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "a backward read returns its page oldest first",
         "picked = log[lo:hi][::-1]",
         "picked = log[lo:hi]",
+        semantic=True,
     ),
     Mutant(
         "events-attempt-metadata",
         "an event's metadata names the next attempt, not the one it was logged in",
         '"attempt": str(attempt)',
         '"attempt": str(attempt + 1)',
+        semantic=True,
     ),
     # -- faults (more) ----------------------------------------------------------------------
     Mutant(
@@ -541,6 +619,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "sim_inject_fault reports this fault's times, not all pending failures of the tool",
         'pending = sum(f["remaining"] for f in queue)',
         "pending = times",
+        semantic=True,
     ),
     # -- world (more) -----------------------------------------------------------------------
     Mutant(
@@ -548,12 +627,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "a branch id is looked up among environments",
         'table = self.environments if kind == "environment" else self.branches',
         "table = self.environments",
+        semantic=True,
     ),
     Mutant(
         "world-created-log",
         "a new job's log has no 'job created' entry",
         '        self.log(job, "info", "job created")\n',
         "",
+        semantic=True,
     ),
     # -- projects (more) --------------------------------------------------------------------
     Mutant(
@@ -561,6 +642,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "a project slug or id already in use is taken again",
         "if value is not None and (value in world.projects or value in world.slugs):",
         "if False:",
+        semantic=True,
     ),
     Mutant(
         "projects-id-not-reused",
@@ -580,6 +662,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "seconds become milliseconds by truncation, not rounding",
         "    return round(seconds * 1000)",
         "    return int(seconds * 1000)",
+        semantic=True,
     ),
     # -- snapshot (more) --------------------------------------------------------------------
     Mutant(
@@ -778,12 +861,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "redefining a target keeps the old definition",
         "    world.targets[target.name] = target\n    return target_dict",
         "    world.targets.setdefault(target.name, target)\n    return target_dict",
+        semantic=True,
     ),
     Mutant(
         "targets-output-schema",
         "a target's output_schema is dropped",
         '_checked_schema(args, "output_schema"),',
         "None,",
+        semantic=True,
     ),
     # -- transcript storage -------------------------------------------------------------------
     Mutant(
@@ -859,5 +944,6 @@ MUTANTS: tuple[Mutant, ...] = (
         "a call does not consume its tool's injected fault (the fault never fires)",
         "                fault = faults.take_fault(world, tool)\n                if fault is not None:\n                    raise fault\n",
         "",
+        semantic=True,
     ),
 )

@@ -1,7 +1,7 @@
 """Mutation check: break one rule of jobsim at a time and see whether the tests notice.
 
     .venv/bin/python scripts/mutation.py                 # every mutant, whole suite
-    .venv/bin/python scripts/mutation.py --stateful      # only the stateful/property files
+    .venv/bin/python scripts/mutation.py --stateful      # the semantic mutants, stateful/property files only
     .venv/bin/python scripts/mutation.py --only backoff  # mutants whose name contains 'backoff'
     .venv/bin/python scripts/mutation.py --list          # the mutant set, one line each
 
@@ -35,13 +35,14 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mutants import MUTANTS, Mutant
-from mutation_select import IDS_ENV
+from mutation_select import IDS_ENV, SKIP_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".mutation"
@@ -158,21 +159,33 @@ def _scratch() -> Path:
 
 
 def _run(
-    cwd: Path, tests: list[str], timeout: float, *, serial: bool = False, ids: bool = False
+    cwd: Path,
+    tests: list[str],
+    timeout: float,
+    *,
+    serial: bool = False,
+    ids: bool = False,
+    skip: Sequence[str] = (),
 ) -> tuple[str, str]:
     """('passed' | 'failed' | 'hang' | 'error', first failing test or why). ``serial``
     runs in one process: for a few covering tests, xdist's worker start-up costs more
-    than they do. ``ids``: ``tests`` are node ids, run exactly those (through the
-    ``mutation_select`` plugin; their files go on the command line)."""
+    than they do. ``ids``: ``tests`` are node ids, run exactly those; ``skip``: node ids
+    not to run again (both through the ``mutation_select`` plugin: the ids' files go on
+    the command line, the ids themselves in a file)."""
     if not tests:
         return "passed", ""
     # the scratch copy, not the installed checkout; scripts/ for the selecting plugin
     env = {**ENV, "PYTHONPATH": os.pathsep.join((str(cwd), str(cwd / "scripts")))}
-    args = tests
+    args = ["-p", "mutation_select", *tests]
+    for variable, listed, name in (
+        (IDS_ENV, tests if ids else [], "ids"),
+        (SKIP_ENV, skip, "skip"),
+    ):
+        if listed:
+            path = cwd / f".mutation-{name}"
+            path.write_text("\n".join(listed) + "\n", encoding="utf-8")
+            env[variable] = str(path)
     if ids:
-        listed = cwd / ".mutation-ids"
-        listed.write_text("\n".join(tests) + "\n", encoding="utf-8")
-        env[IDS_ENV] = str(listed)
         args = ["-p", "mutation_select", *sorted({t.split("::")[0] for t in tests})]
     # its own process group, so that a hang's xdist workers are stopped with it
     with subprocess.Popen(
@@ -224,8 +237,9 @@ def check(
         first = sorted({t for n in span for t in lines.get(n, ())} & _selected(tests, cover))
         verdict, by = _run(scratch, first, timeout, serial=len(first) < 200, ids=True)
         if verdict == "passed":
-            rest = tests  # the whole selection; -x stops at the first failure
-            verdict, by = _run(scratch, rest, timeout)
+            # the rest of the selection (the covering tests passed); -x stops at the
+            # first failure
+            verdict, by = _run(scratch, tests, timeout, skip=first)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     seconds = time.perf_counter() - began
@@ -280,7 +294,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--stateful", action="store_true", help="run only " + ", ".join(STATEFUL))
+    parser.add_argument(
+        "--stateful",
+        action="store_true",
+        help="run only " + ", ".join(STATEFUL) + ", on the semantic mutants",
+    )
+    parser.add_argument(
+        "--all-kinds", action="store_true", help="with --stateful, the non-semantic mutants too"
+    )
     parser.add_argument(
         "--only", default="", help="mutants whose name contains one of these comma-separated texts"
     )
@@ -288,11 +309,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per test run")
     args = parser.parse_args(argv)
     wanted = args.only.split(",")
-    chosen = [m for m in MUTANTS if any(w in m.name for w in wanted)]
+    chosen = [
+        m
+        for m in MUTANTS
+        if any(w in m.name for w in wanted) and (m.semantic or not args.stateful or args.all_kinds)
+    ]
     located = [locate(m) for m in chosen]  # every mutant must still find its text
     if args.list:
         for loc in located:
-            print(f"{loc.mutant.name:<40} {loc.path}:{loc.line}  {loc.mutant.breaks}")
+            kind = "semantic" if loc.mutant.semantic else "-"
+            print(f"{loc.mutant.name:<40} {kind:<8} {loc.path}:{loc.line}  {loc.mutant.breaks}")
         return 0
     tests = list(STATEFUL) if args.stateful else ["tests"]
     cover = coverage_map(tests)
