@@ -18,17 +18,21 @@ from jobsim.checkers import check, cron_record_problems, page_problems
 from jobsim.errors import ToolError
 from jobsim.lifecycle import (
     ACTIVE,
+    ALLOW,
     BACKOFF_LIMIT_EXCEEDED,
     CANCELED,
     COMPLETED,
     CRON_ACTIVE,
     CRON_DELETING,
     CRON_PAUSED,
+    DEADLINE_EXCEEDED,
     DEFAULT_BACKOFF,
     DEFAULT_POLICY,
     DEFAULT_TIMEOUT,
     FAILED,
+    FORBID,
     POLICIES,
+    REPLACE,
     STATUSES,
     SUBMITTED,
     TERMINAL,
@@ -36,6 +40,7 @@ from jobsim.lifecycle import (
 )
 from jobsim.testing import strategies as js
 from jobsim.testing.harness import MachineHarness
+from jobsim.testing.model import ms
 
 __all__ = ["TARGETS", "JobsStateMachine"]
 
@@ -55,6 +60,7 @@ _SCHEDULES: Final = ("0 * * * *", "*/15 * * * *", "*/5 * * * *", "30 2 * * *", "
 #: Timeouts drawn besides any: the scripted targets' run times, so that a deadline and an
 #: attempt end often fall in the same millisecond (the deadline must win).
 _TIMEOUTS: Final = (5, 20, 900)
+_FIVE_MINUTES: Final = 300_000
 _CONFIGS: Final[tuple[dict[str, Any], ...]] = (
     {},
     {"source": "s3://bucket/in.png", "width": 640, "dry_run": False},
@@ -433,6 +439,60 @@ class JobsStateMachine(MachineHarness):
         assert out["now"] >= before
         assert out["now"] == self.sim.now
 
+    @rule(target=jobs, project=projects)
+    def ties_go_to_the_deadline(self, project: str) -> Any:
+        """An attempt end due in the same millisecond as the deadline comes second: the
+        deadline was scheduled first, at the start (SPEC section 9: ties go by scheduling
+        order). ``task:knowledge-ingest`` starts 2 s after creation and its attempts run
+        5 s, exiting 1 then 0: with timeout 5 s and no retry its first attempt ends at
+        the deadline; with timeout 20 s and one retry (10 s backoff) its second does."""
+        made = [
+            self.call(
+                "create_job",
+                project_reference=project,
+                name="tie",
+                target="task:knowledge-ingest",
+                timeout_seconds=timeout,
+                backoff_limit=retries,
+            )["id"]
+            for timeout, retries in ((5, 0), (20, 1))
+        ]
+        self.call("sim_advance_clock", seconds=23)
+        for job in made:
+            out = self.job(job)
+            assert (out["status"], out["failed_reason"]) == (FAILED, DEADLINE_EXCEEDED), (
+                f"ties_go_to_the_deadline: job {job} (timeout {out['timeout_seconds']} s) is "
+                f"{out['status']} ({out['failed_reason']}) at {out['completed_at']}; its "
+                "deadline and an attempt end fell in the same millisecond and the deadline, "
+                "scheduled first, must win"
+            )
+        return multiple(*made)
+
+    @rule(target=jobs, project=projects)
+    def a_finish_by_hand_voids_the_scripted_end(self, project: str) -> str:
+        """``sim_finish_job`` takes over a scripted attempt: the attempt's own end, still
+        queued, must not end the next attempt (SPEC section 9). ``report:slow`` starts 1 s
+        after creation and runs 900 s: failed by hand at 2 s, it retries at 12 s, so at
+        905 s, past the voided end (901 s), the retry still works."""
+        job: str = self.call(
+            "create_job",
+            project_reference=project,
+            name="voided",
+            target="report:slow",
+            timeout_seconds=3600,
+        )["id"]
+        created = ms(self.sim.now)
+        self.call("sim_advance_clock", seconds=2)
+        self.call("sim_finish_job", project_reference=project, job_id=job, exit_code=1)
+        self.call("sim_advance_clock", seconds=903)
+        out = self.job(job)
+        assert (out["status"], ms(out["updated_at"])) == (WORKING, created + 12_000), (
+            f"a_finish_by_hand_voids_the_scripted_end: job {job} is {out['status']} "
+            f"(updated_at {out['updated_at']}) 905 s after creation; its first attempt was "
+            "ended by hand at 2 s, so its retry (from 12 s, 900 s long) must still work"
+        )
+        return job
+
     # -- cron jobs ------------------------------------------------------------------
 
     @rule(
@@ -467,9 +527,47 @@ class JobsStateMachine(MachineHarness):
         assert out["status"] == CRON_ACTIVE
         assert out["last_scheduled_at"] is None
         assert out["concurrency_policy"] == (policy or DEFAULT_POLICY)
-        self.owner[out["id"]] = project
+        return self._made_cron(out)
+
+    def _made_cron(self, out: dict[str, Any]) -> str:
+        self.owner[out["id"]] = out["project_id"]
         self.cron_state[out["id"]] = CRON_ACTIVE
         return str(out["id"])
+
+    @rule(target=crons, project=projects, policy=st.sampled_from(POLICIES))
+    def a_cron_fires_while_its_run_works(self, project: str, policy: str) -> str:
+        """A cron job of ``report:slow`` every 5 minutes (a run starts 1 s after its fire
+        and works 900 s): at the second fire the first run is working, which counts as
+        active (SPEC section 8). ``Forbid`` skips that fire; ``Replace`` cancels the
+        working run and makes a new one; ``Allow`` makes a second run beside it."""
+        out = self.call(
+            "create_cron_job",
+            project_reference=project,
+            name="busy",
+            target="report:slow",
+            schedule="*/5 * * * *",
+            concurrency_policy=policy,
+            timeout_seconds=900,
+        )
+        cron = self._made_cron(out)
+        now = ms(self.sim.now)
+        second = (now // _FIVE_MINUTES + 2) * _FIVE_MINUTES  # fires are strictly after now
+        self.call("sim_advance_clock", seconds=(second - now) / 1000 + 2)
+        runs = [
+            (r["status"], r["completed_at"] and ms(r["completed_at"]))
+            for r in self.all_jobs(project, cron_job_id=cron)[::-1]  # oldest first
+        ]
+        expected = {
+            ALLOW: [(WORKING, None), (WORKING, None)],
+            FORBID: [(WORKING, None)],
+            REPLACE: [(CANCELED, second), (WORKING, None)],
+        }[policy]
+        assert runs == expected, (
+            f"a_cron_fires_while_its_run_works: under {policy}, 2 s after its second fire "
+            f"cron job {cron}'s runs are {runs} (status, completed_at ms), not {expected}: "
+            "a working run is active"
+        )
+        return cron
 
     def _refused_cron(self, tool: str, cron: str, **arguments: Any) -> bool:
         """Expect the refusal a gone or deleting cron job gets; True if it was refused."""
