@@ -38,6 +38,7 @@ from jobsim.lifecycle import (
     TERMINAL,
     WORKING,
 )
+from jobsim.registry import TOOLS
 from jobsim.testing import strategies as js
 from jobsim.testing.harness import MachineHarness
 from jobsim.testing.model import ms
@@ -61,6 +62,8 @@ _SCHEDULES: Final = ("0 * * * *", "*/15 * * * *", "*/5 * * * *", "30 2 * * *", "
 #: attempt end often fall in the same millisecond (the deadline must win).
 _TIMEOUTS: Final = (5, 20, 900)
 _FIVE_MINUTES: Final = 300_000
+#: A listing's page size when the call gives no ``limit``, as the schemas state it.
+_DEFAULT_LIMIT: Final[int] = TOOLS["list_jobs"].input_schema["properties"]["limit"]["default"]
 _CONFIGS: Final[tuple[dict[str, Any], ...]] = (
     {},
     {"source": "s3://bucket/in.png", "width": 640, "dry_run": False},
@@ -118,6 +121,10 @@ class JobsStateMachine(MachineHarness):
     batches: ClassVar[Bundle[str]] = Bundle("batches")
     jobs: ClassVar[Bundle[str]] = Bundle("jobs")
     crons: ClassVar[Bundle[str]] = Bundle("crons")
+
+    #: rules that run once per run (they make many calls) and have run
+    _climbed: bool = False
+    _paged_by_default: bool = False
 
     # -- setup ----------------------------------------------------------------------
 
@@ -493,6 +500,37 @@ class JobsStateMachine(MachineHarness):
         )
         return job
 
+    @precondition(lambda self: not self._climbed)
+    @rule(target=jobs, project=projects)
+    def a_job_fails_every_attempt_by_hand(self, project: str) -> str:
+        """A job driven by hand fails all ``backoff_limit + 1`` attempts (once per run):
+        read exactly when each backoff ends, it has just begun its next attempt (the
+        model's backoffs: 10 s doubling, at most 360 s, SPEC section 4), and after the
+        last it fails by ``BackoffLimitExceeded``. Seven retries reach the cap."""
+        self._climbed = True
+        job: str = self.call(
+            "create_job",
+            project_reference=project,
+            name="ladder",
+            target="img:resize",
+            timeout_seconds=3600,
+            backoff_limit=7,
+        )["id"]
+        model = self.manual[job]
+        self._start(job)
+        while model.end is None:
+            self._finish(job, 1)  # reads the job first: compared with the model
+            if model.backoff_until is not None:
+                wait = (model.backoff_until - model.updated_ms) / 1000
+                self.call("sim_advance_clock", seconds=wait)
+                self.job(job)  # at the backoff's end: the next attempt has just begun
+        reason = self.job(job)["failed_reason"]
+        assert reason == BACKOFF_LIMIT_EXCEEDED, (
+            f"a_job_fails_every_attempt_by_hand: job {job} failed all 8 attempts by hand "
+            f"but its failed_reason is {reason!r}, not {BACKOFF_LIMIT_EXCEEDED}"
+        )
+        return job
+
     # -- cron jobs ------------------------------------------------------------------
 
     @rule(
@@ -709,6 +747,60 @@ class JobsStateMachine(MachineHarness):
         ]
         got = [j["id"] for j in self.all_jobs(project, **filters)]
         assert got == expected, f"list_jobs {filters} lists {got}, not {expected}"
+
+    @rule(batch=batches, cron=crons, environment=environments)
+    def list_jobs_ands_every_filter(self, batch: str, cron: str, environment: str) -> None:
+        """A job made in a batch and an environment is listed by each of them, and not
+        when a cron job it does not belong to is asked too: ``list_jobs`` lists the jobs
+        that match all of its filters (SPEC section 7), whichever it looks up first."""
+        project = self.owner[environment]
+        if self.batch_owner.get(batch, project) != project:
+            return
+        out = self.call(
+            "create_job",
+            project_reference=project,
+            name="filtered",
+            target="img:resize",
+            batch_id=batch,
+            environment_id=environment,
+        )
+        self.batch_owner[batch] = project
+        for filters in (
+            {"batch_id": batch, "environment_id": environment},
+            {"batch_id": batch, "cron_job_id": cron, "environment_id": environment},
+        ):
+            listed = {j["id"] for j in self.all_jobs(project, **filters)}
+            assert (out["id"] in listed) == ("cron_job_id" not in filters), (
+                f"list_jobs_ands_every_filter: list_jobs {filters} "
+                f"{'lists' if out['id'] in listed else 'misses'} job {out['id']} (batch "
+                f"{batch}, environment {environment}, no cron job): a job is listed when it "
+                "matches every filter, and only then"
+            )
+
+    @precondition(lambda self: not self._paged_by_default)
+    @rule(project=projects, batch_id=js.uuids())
+    def a_page_without_limit_holds_the_default(self, project: str, batch_id: str) -> None:
+        """Without ``limit`` a page holds the schemas' default of 20 items (once per run:
+        it makes a batch of 21 jobs). ``list_job_batch_jobs`` and ``list_jobs`` alike."""
+        self._paged_by_default = True
+        if batch_id in self.batch_owner:
+            return
+        for n in range(_DEFAULT_LIMIT + 1):
+            self.call(
+                "create_job",
+                project_reference=project,
+                name=f"page item {n}",
+                target="img:resize",
+                batch_id=batch_id,
+            )
+        self.batch_owner[batch_id] = project
+        for tool, extra in (("list_job_batch_jobs", {"batch_id": batch_id}), ("list_jobs", {})):
+            page = self.call(tool, project_reference=project, **extra)
+            assert len(page["data"]) == _DEFAULT_LIMIT, (
+                f"a_page_without_limit_holds_the_default: {tool} without limit returned "
+                f"{len(page['data'])} of at least {_DEFAULT_LIMIT + 1} items, not the default "
+                f"{_DEFAULT_LIMIT}"
+            )
 
     @rule(
         project=projects,
