@@ -605,6 +605,14 @@ class JobsStateMachine(MachineHarness):
             f"cron job {cron}'s runs are {runs} (status, completed_at ms), not {expected}: "
             "a working run is active"
         )
+        record = self.call("get_cron_job", project_reference=project, cron_job_id=cron)
+        last = (second - _FIVE_MINUTES) if policy == FORBID else second  # a skip sets nothing
+        stamp = record["last_scheduled_at"]
+        assert stamp is not None and ms(stamp) == last, (
+            f"a_cron_fires_while_its_run_works: under {policy}, cron job {cron}'s "
+            f"last_scheduled_at is {stamp}; a fire that makes a run sets "
+            "it, a skipped one does not"
+        )
         return cron
 
     def _refused_cron(self, tool: str, cron: str, **arguments: Any) -> bool:
