@@ -608,7 +608,7 @@ class JobsStateMachine(MachineHarness):
         record = self.call("get_cron_job", project_reference=project, cron_job_id=cron)
         last = (second - _FIVE_MINUTES) if policy == FORBID else second  # a skip sets nothing
         stamp = record["last_scheduled_at"]
-        assert stamp is not None and ms(stamp) == last, (
+        assert (stamp and ms(stamp)) == last, (
             f"a_cron_fires_while_its_run_works: under {policy}, cron job {cron}'s "
             f"last_scheduled_at is {stamp}; a fire that makes a run sets "
             "it, a skipped one does not"
