@@ -205,6 +205,13 @@ MUTANTS: tuple[Mutant, ...] = (
         "a paused cron job fires",
         "    if cron.status == CRON_ACTIVE:\n        _fire(world, cron)",
         '    if cron.status != "deleting":\n        _fire(world, cron)',
+        equivalent=(
+            "a paused cron job never has a live tick: schedule_tick queues ticks only for "
+            "active ones, and update_cron_job (on a status change) and delete_cron_job bump "
+            "the epoch, voiding the queued one; so the tick handler only ever meets an active "
+            "cron job (JobsStateMachine's cron_run_problems checks that no run is made while "
+            "paused)"
+        ),
         semantic=True,
     ),
     Mutant(
