@@ -109,12 +109,34 @@ def _digest() -> str:
 def coverage_map(tests: list[str]) -> dict[str, dict[int, set[str]]]:
     """{file: {line: test node ids}} from one coverage run with per-test contexts."""
     key = hashlib.sha256((_digest() + " ".join(tests)).encode()).hexdigest()[:16]
-    cached = CACHE / f"contexts-{key}.json"
+    cached = CACHE / f"test-ids-{key}.json"
     if cached.exists():
         raw = json.loads(cached.read_text())
         return {f: {int(n): set(t) for n, t in lines.items()} for f, lines in raw.items()}
     CACHE.mkdir(exist_ok=True)
     data_file = CACHE / f"coverage-{key}"
+    if not data_file.exists():
+        _map_run(tests, data_file)
+    from coverage import CoverageData
+
+    data = CoverageData(basename=str(data_file))
+    data.read()
+    out: dict[str, dict[int, set[str]]] = {}
+    for measured in data.measured_files():
+        rel = str(Path(measured).resolve().relative_to(ROOT))
+        lines: dict[int, set[str]] = defaultdict(set)
+        for line, contexts in data.contexts_by_lineno(measured).items():
+            for context in contexts:
+                if context:  # "<node id>|run": a node id may hold "|" itself
+                    lines[line].add(context.rsplit("|", 1)[0])
+        out[rel] = lines
+    cached.write_text(
+        json.dumps({f: {n: sorted(t) for n, t in ls.items()} for f, ls in out.items()})
+    )
+    return out
+
+
+def _map_run(tests: list[str], data_file: Path) -> None:
     print(f"mapping tests to lines (one coverage run of {' '.join(tests)}) ...", flush=True)
     subprocess.run(
         [
@@ -128,23 +150,6 @@ def coverage_map(tests: list[str]) -> dict[str, dict[int, set[str]]]:
         env={**ENV, "COVERAGE_FILE": str(data_file)},
         check=False,
     )
-    from coverage import CoverageData
-
-    data = CoverageData(basename=str(data_file))
-    data.read()
-    out: dict[str, dict[int, set[str]]] = {}
-    for measured in data.measured_files():
-        rel = str(Path(measured).resolve().relative_to(ROOT))
-        lines: dict[int, set[str]] = defaultdict(set)
-        for line, contexts in data.contexts_by_lineno(measured).items():
-            for context in contexts:
-                if context:
-                    lines[line].add(context.split("|")[0])
-        out[rel] = lines
-    cached.write_text(
-        json.dumps({f: {n: sorted(t) for n, t in ls.items()} for f, ls in out.items()})
-    )
-    return out
 
 
 def _scratch() -> Path:
@@ -210,7 +215,7 @@ def _run(
         return "passed", ""
     if done.returncode in (3, 4):  # pytest's internal or usage error: no verdict
         lines = (done.stderr + done.stdout).strip().splitlines()
-        why = next((ln for ln in lines if "rror" in ln), lines[-1] if lines else "")
+        why = next((ln for ln in lines if "error" in ln.lower()), lines[-1] if lines else "")
         return "error", f"pytest exit {done.returncode}: {why.strip()}"
     # a test whose fixture fails is an ERROR: the mutant broke it all the same
     failed = [
