@@ -218,8 +218,11 @@ def _run(
         why = next((ln for ln in lines if "error" in ln.lower()), lines[-1] if lines else "")
         return "error", f"pytest exit {done.returncode}: {why.strip()}"
     # a test whose fixture fails is an ERROR: the mutant broke it all the same
+    # ("FAILED <node id> - <why>": a node id may hold spaces)
     failed = [
-        ln.split(" ")[1] for ln in done.stdout.splitlines() if ln.startswith(("FAILED ", "ERROR "))
+        ln.split(" ", 1)[1].split(" - ", 1)[0]
+        for ln in done.stdout.splitlines()
+        if ln.startswith(("FAILED ", "ERROR "))
     ]
     return "failed", (failed[0] if failed else done.stdout.strip().splitlines()[-1:][0])
 
