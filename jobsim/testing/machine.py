@@ -64,6 +64,10 @@ _TIMEOUTS: Final = (5, 20, 900)
 _FIVE_MINUTES: Final = 300_000
 #: A listing's page size when the call gives no ``limit``, as the schemas state it.
 _DEFAULT_LIMIT: Final[int] = TOOLS["list_jobs"].input_schema["properties"]["limit"]["default"]
+#: ``get_job_events``'s direction when the call gives none, as its schema states it.
+_DEFAULT_DIRECTION: Final[str] = TOOLS["get_job_events"].input_schema["properties"]["direction"][
+    "default"
+]
 _CONFIGS: Final[tuple[dict[str, Any], ...]] = (
     {},
     {"source": "s3://bucket/in.png", "width": 640, "dry_run": False},
@@ -420,9 +424,19 @@ class JobsStateMachine(MachineHarness):
         else:
             self.expect_error("not_found", "get_job", project_reference=project, job_id=job)
 
-    @rule(job=jobs, direction=st.sampled_from(("backward", "forward")), limit=st.integers(1, 5))
-    def read_events(self, job: str, direction: str, limit: int) -> None:
-        args = {"project_reference": self.owner[job], "job_id": job, "direction": direction}
+    @rule(
+        job=jobs,
+        direction=st.sampled_from(("backward", "forward", None)),
+        limit=st.integers(1, 5),
+    )
+    def read_events(self, job: str, direction: str | None, limit: int) -> None:
+        """A job's events, paged by ``next_cursor``: in time order, newest first when
+        ``backward``; without ``direction``, in the schema's default one."""
+        args = {"project_reference": self.owner[job], "job_id": job}
+        if direction is None:
+            direction = _DEFAULT_DIRECTION
+        else:
+            args["direction"] = direction
         entries: list[dict[str, Any]] = []
         cursor = None
         while True:
@@ -434,7 +448,11 @@ class JobsStateMachine(MachineHarness):
             if cursor is None:
                 break
         stamps = [e["timestamp"] for e in entries]
-        assert stamps == sorted(stamps, reverse=direction == "backward")
+        how = "given" if "direction" in args else "the default"
+        assert stamps == sorted(stamps, reverse=direction == "backward"), (
+            f"read_events: get_job_events {direction} ({how}) returned events out of order: "
+            f"{stamps}"
+        )
         assert all(e["metadata"]["job_id"] == job for e in entries)
 
     # -- time -----------------------------------------------------------------------
