@@ -62,6 +62,7 @@ _SCHEDULES: Final = ("0 * * * *", "*/15 * * * *", "*/5 * * * *", "30 2 * * *", "
 #: attempt end often fall in the same millisecond (the deadline must win).
 _TIMEOUTS: Final = (5, 20, 900)
 _FIVE_MINUTES: Final = 300_000
+_FAULT_CODES: Final = st.sampled_from(("unavailable", "rate_limited", "internal"))
 #: A listing's page size when the call gives no ``limit``, as the schemas state it.
 _DEFAULT_LIMIT: Final[int] = TOOLS["list_jobs"].input_schema["properties"]["limit"]["default"]
 #: ``get_job_events``'s direction when the call gives none, as its schema states it.
@@ -443,6 +444,10 @@ class JobsStateMachine(MachineHarness):
             extra: dict[str, Any] = {} if cursor is None else {"cursor": cursor}
             out = self.call("get_job_events", limit=limit, **args, **extra)
             assert len(out["entries"]) <= limit
+            assert out["entries"] or cursor is None, (
+                f"read_events: get_job_events {direction} gave next_cursor {cursor!r}, but "
+                "nothing followed it (next_cursor is null on the last page)"
+            )
             entries.extend(out["entries"])
             cursor = out["next_cursor"]
             if cursor is None:
@@ -455,13 +460,103 @@ class JobsStateMachine(MachineHarness):
         )
         assert all(e["metadata"]["job_id"] == job for e in entries)
 
+    @rule(job=jobs, other=jobs)
+    def an_events_cursor_serves_only_its_read(self, job: str, other: str) -> None:
+        """A ``get_job_events`` cursor is refused by the other direction and by another
+        job's events (SPEC section 10): it names a place in one job's log, read one way."""
+        project = self.owner[job]
+        args = {"project_reference": project, "job_id": job, "limit": 1}
+        cursor = self.call("get_job_events", direction="backward", **args)["next_cursor"]
+        if cursor is None:
+            return
+        rule = "an_events_cursor_serves_only_its_read"
+        self._refused(
+            rule, "invalid_arguments", "get_job_events", direction="forward", cursor=cursor, **args
+        )
+        if other != job and self.owner[other] == project:
+            args["job_id"] = other
+            self._refused(
+                rule,
+                "invalid_arguments",
+                "get_job_events",
+                direction="backward",
+                cursor=cursor,
+                **args,
+            )
+
+    @rule(job=jobs, first=_FAULT_CODES, second=_FAULT_CODES)
+    def faults_of_one_tool_fire_in_order(self, job: str, first: str, second: str) -> None:
+        """Faults injected for one tool fail its next calls oldest first, each as many
+        times as injected; ``pending`` counts every failure still queued for the tool
+        (SPEC section 13)."""
+        out = self.call("sim_inject_fault", tool="get_job", code=first)
+        assert out["pending"] == 1, (
+            f"faults_of_one_tool_fire_in_order: pending {out['pending']}, not 1"
+        )
+        out = self.call("sim_inject_fault", tool="get_job", code=second, times=2)
+        assert out["pending"] == 3, (
+            f"faults_of_one_tool_fire_in_order: pending {out['pending']}, not 3"
+        )
+        args = {"project_reference": self.owner[job], "job_id": job}
+        for code in (first, second, second):
+            self._refused("faults_of_one_tool_fire_in_order", code, "get_job", **args)
+        assert self.job(job)["id"] == job
+
+    @rule(description=js.names())
+    def redefine_a_target(self, description: str) -> None:
+        """``sim_define_target`` on a defined name replaces the whole definition: the new
+        description and output schema, and no input schema left over (SPEC section 10)."""
+        name = "img:redefined"
+        first = {"type": "object", "required": ["url"]}
+        self.call(
+            "sim_define_target",
+            name=name,
+            description="first",
+            input_schema={"type": "object"},
+            output_schema=first,
+        )
+        project = next(iter(self.slugs))
+        out = self.call("get_job_target", project_reference=project, target_name=name)
+        assert out["output_schema"] == first, (
+            f"redefine_a_target: get_job_target shows output_schema {out['output_schema']!r}, "
+            f"not the one defined, {first!r}"
+        )
+        second = {"type": "object"}
+        self.call("sim_define_target", name=name, description=description, output_schema=second)
+        out = self.call("get_job_target", project_reference=project, target_name=name)
+        expected = {
+            "target": name,
+            "family": "img",
+            "description": description,
+            "input_schema": None,
+            "output_schema": second,
+        }
+        assert out == expected, (
+            f"redefine_a_target: after redefining {name}, get_job_target shows {out}, not the "
+            f"new definition {expected}"
+        )
+
+    def _refused(self, rule: str, code: str, tool: str, /, **arguments: Any) -> None:
+        """:meth:`expect_error`, its failure message naming the rule that was broken."""
+        try:
+            self.expect_error(code, tool, **arguments)
+        except AssertionError as error:
+            raise AssertionError(f"{rule}: {error}") from None
+
     # -- time -----------------------------------------------------------------------
 
-    @rule(seconds=st.sampled_from((0, 1, 5, 10, 20, 40, 60, 300)) | st.integers(0, 3600))
-    def advance_clock(self, seconds: int) -> None:
-        before = self.sim.now
+    @rule(
+        seconds=st.sampled_from((0, 1, 5, 10, 20, 40, 60, 300, 0.0006, 2.5004))
+        | st.integers(0, 3600)
+    )
+    def advance_clock(self, seconds: float) -> None:
+        """The clock moves by ``seconds`` rounded to the millisecond (SPEC section 9)."""
+        before = ms(self.sim.now)
         out = self.call("sim_advance_clock", seconds=seconds)
-        assert out["now"] >= before
+        assert ms(out["now"]) - before == round(seconds * 1000), (
+            f"advance_clock: sim_advance_clock {seconds} s moved the clock "
+            f"{ms(out['now']) - before} ms, not {seconds} s rounded to the millisecond"
+        )
         assert out["now"] == self.sim.now
 
     @rule(target=jobs, project=projects)
