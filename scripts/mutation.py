@@ -138,7 +138,7 @@ def coverage_map(tests: list[str]) -> dict[str, dict[int, set[str]]]:
 
 def _map_run(tests: list[str], data_file: Path) -> None:
     print(f"mapping tests to lines (one coverage run of {' '.join(tests)}) ...", flush=True)
-    subprocess.run(
+    done = subprocess.run(
         [
             *[a for a in PYTEST if a not in ("-x", "--no-cov")],  # a map needs every test
             *tests,
@@ -150,6 +150,12 @@ def _map_run(tests: list[str], data_file: Path) -> None:
         env={**ENV, "COVERAGE_FILE": str(data_file)},
         check=False,
     )
+    if done.returncode != 0:  # every mutant would be "killed" by a test that fails anyway
+        data_file.unlink(missing_ok=True)
+        raise SystemExit(
+            f"the selected tests fail without any mutant (pytest exit {done.returncode}); "
+            "fix them before measuring"
+        )
 
 
 def _scratch() -> Path:
