@@ -453,6 +453,17 @@ class JobsStateMachine(MachineHarness):
             if cursor is None:
                 break
         stamps = [e["timestamp"] for e in entries]
+        in_time_order = entries[::-1] if direction == "backward" else entries
+        first = in_time_order[0]["metadata"] if in_time_order else None
+        assert first == {"job_id": job, "status": SUBMITTED, "attempt": "0"}, (
+            f"read_events: job {job}'s log begins with {first}, not its creation (status "
+            'submitted, attempt "0": SPEC section 10)'
+        )
+        status = self.job(job)["status"]
+        assert in_time_order[-1]["metadata"]["status"] == status, (
+            f"read_events: job {job} is {status}, but its latest event says "
+            f"{in_time_order[-1]['metadata']['status']} (every lifecycle change is logged)"
+        )
         how = "given" if "direction" in args else "the default"
         assert stamps == sorted(stamps, reverse=direction == "backward"), (
             f"read_events: get_job_events {direction} ({how}) returned events out of order: "
@@ -535,6 +546,55 @@ class JobsStateMachine(MachineHarness):
             f"redefine_a_target: after redefining {name}, get_job_target shows {out}, not the "
             f"new definition {expected}"
         )
+
+    @rule(target=jobs, project=projects, name=js.names())
+    def a_job_on_a_branch(self, project: str, name: str) -> str:
+        """A job made on one of its project's branches names it (SPEC section 5)."""
+        branch = self.call("sim_create_branch", project_reference=project, name=name)["id"]
+        try:
+            out = self.call(
+                "create_job",
+                project_reference=project,
+                name=name,
+                target="img:resize",
+                branch_id=branch,
+            )
+        except ToolError as error:
+            raise AssertionError(
+                f"a_job_on_a_branch: create_job on branch {branch}, just made in the job's "
+                f"project, was refused: {error}"
+            ) from None
+        assert out["branch_id"] == branch, (
+            f"a_job_on_a_branch: job {out['id']} made on branch {branch} has branch_id "
+            f"{out['branch_id']!r}"
+        )
+        return str(out["id"])
+
+    @rule(target=crons, environment=environments, status=st.none() | st.just(CRON_ACTIVE))
+    def list_cron_jobs_by_environment(self, environment: str, status: str | None) -> str:
+        """A cron job made in an environment is listed by ``list_cron_jobs`` with that
+        ``environment_id``, which lists only that environment's cron jobs."""
+        project = self.owner[environment]
+        out = self.call(
+            "create_cron_job",
+            project_reference=project,
+            name="in an environment",
+            target="img:resize",
+            schedule="0 9 * * 1-5",
+            environment_id=environment,
+        )
+        cron = self._made_cron(out)
+        filters = {"environment_id": environment} | ({} if status is None else {"status": status})
+        listed = self._all("list_cron_jobs", project_reference=project, **filters)
+        assert cron in {c["id"] for c in listed}, (
+            f"list_cron_jobs_by_environment: list_cron_jobs {filters} misses cron job {cron}"
+        )
+        others = [c["id"] for c in listed if c["environment_id"] != environment]
+        assert not others, (
+            f"list_cron_jobs_by_environment: list_cron_jobs {filters} lists cron jobs of "
+            f"other environments: {others}"
+        )
+        return cron
 
     def _refused(self, rule: str, code: str, tool: str, /, **arguments: Any) -> None:
         """:meth:`expect_error`, its failure message naming the rule that was broken."""
