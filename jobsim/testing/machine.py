@@ -105,6 +105,16 @@ class JobsStateMachine(MachineHarness):
     page walk that would loop fails at once. Every tool of the registry has a rule
     (a test pins it).
 
+    Directed rules set up the cases random calls rarely reach, once per run each: a
+    deadline and an attempt end in the same millisecond (the deadline wins); a scripted
+    attempt ended by hand (its own end must not end the retry); a cron job firing while
+    its run works, under each policy; a job failing all eight attempts (every backoff,
+    up to the cap); a page without ``limit``; a target redefined. Besides: every filter
+    of ``list_jobs`` and ``list_cron_jobs`` applies, event logs begin with the job's
+    creation and end in its status, events cursors serve only their own read, faults
+    of one tool fire oldest first, and the clock moves by the rounded milliseconds.
+    Each check's failure message names the rule it belongs to.
+
     The invariants are incremental: after a step they look at what that step's calls
     (through :meth:`call` and :meth:`expect_error`) could have changed. A job a call
     made, changed or named (a refused call too) is read again where the listing
