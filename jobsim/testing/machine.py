@@ -447,6 +447,23 @@ class JobsStateMachine(MachineHarness):
         else:
             self.expect_error("not_found", "get_job", project_reference=project, job_id=job)
 
+    @rule(batch=batches, cron=crons, project=projects)
+    def look_up_batches_and_crons_across_projects(
+        self, batch: str, cron: str, project: str
+    ) -> None:
+        """A batch or cron job looked up through a project that does not own it is
+        not_found, like a job (SPEC section 5: every id is scoped to its project)."""
+        rule = "look_up_batches_and_crons_across_projects"
+        owner = self.batch_owner.get(batch)
+        if owner is not None and owner != project:
+            self._refused(
+                rule, "not_found", "get_job_batch", project_reference=project, batch_id=batch
+            )
+        if self.owner[cron] != project:
+            self._refused(
+                rule, "not_found", "get_cron_job", project_reference=project, cron_job_id=cron
+            )
+
     @rule(
         job=jobs,
         direction=st.sampled_from(("backward", "forward", None)),
