@@ -247,6 +247,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "a cron job fires again at the instant it was anchored",
         "            if ms > after_ms:",
         "            if ms >= after_ms:",
+        equivalent=(
+            "no fire can equal after_ms: cronsim yields a wall time at least a minute after "
+            "its start, and localizing it (fold 0 on the naive DST path, wall arithmetic "
+            "otherwise) lands on the start instant only if the wall clock moved by exactly "
+            "the DST shift inside one repeated interval, which it cannot; the check only "
+            "drops first-pass times before the start (a sweep of every minute around 2026's "
+            "transitions in 6 zones with 10 schedules found no equal time)"
+        ),
         semantic=True,
     ),
     # -- clock --------------------------------------------------------------------------

@@ -682,9 +682,14 @@ class JobsStateMachine(MachineHarness):
             )["id"]
             for timeout, retries in ((5, 0), (20, 1))
         ]
+        created = ms(self.sim.now)
         self.call("sim_advance_clock", seconds=23)
         for job in made:
             out = self.job(job)
+            assert ms(out["started_at"]) == created + 2000, (
+                f"ties_go_to_the_deadline: job {job} of task:knowledge-ingest started at "
+                f"{out['started_at']}, not start_after_seconds (2 s) after its creation"
+            )
             assert (out["status"], out["failed_reason"]) == (FAILED, DEADLINE_EXCEEDED), (
                 f"ties_go_to_the_deadline: job {job} (timeout {out['timeout_seconds']} s) is "
                 f"{out['status']} ({out['failed_reason']}) at {out['completed_at']}; its "
@@ -906,6 +911,24 @@ class JobsStateMachine(MachineHarness):
         after = self.call("get_cron_job", project_reference=project, cron_job_id=cron)
         assert after["last_scheduled_at"] == record["last_scheduled_at"]
         return out["id"]
+
+    @rule(target=jobs, cron=crons)
+    def a_completed_cron_run_sets_last_successful_at(self, cron: str) -> Any:
+        """A run of a cron job that completes sets the cron job's ``last_successful_at``
+        to its ``completed_at`` (SPEC section 8): a manual run, driven by hand."""
+        if self.cron_state[cron] not in (CRON_ACTIVE, CRON_PAUSED):
+            return multiple()
+        project = self.owner[cron]
+        job = self.call("trigger_cron_job", project_reference=project, cron_job_id=cron)["id"]
+        self._start(job)
+        self._finish(job, 0)
+        record = self.call("get_cron_job", project_reference=project, cron_job_id=cron)
+        assert record["last_successful_at"] == self.sim.now, (
+            f"a_completed_cron_run_sets_last_successful_at: run {job} of cron job {cron} "
+            f"completed at {self.sim.now}, but last_successful_at is "
+            f"{record['last_successful_at']}"
+        )
+        return job
 
     @rule(target=jobs)
     def collect_cron_runs(self) -> Any:
