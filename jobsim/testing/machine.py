@@ -923,6 +923,39 @@ class JobsStateMachine(MachineHarness):
         assert after["last_scheduled_at"] == record["last_scheduled_at"]
         return out["id"]
 
+    @rule(target=crons, project=projects)
+    def a_schedule_change_reschedules(self, project: str) -> Any:
+        """A cron job whose yearly schedule becomes every 5 minutes fires at the next
+        5-minute mark, not at the old schedule's next time (SPEC section 8: an update
+        of the schedule restarts it from now). Once per run; deleted once checked."""
+        if not self._first_time("a_schedule_change_reschedules"):
+            return multiple()
+        out = self.call(
+            "create_cron_job",
+            project_reference=project,
+            name="rescheduled",
+            target="img:resize",
+            schedule="0 0 1 1 *",
+        )
+        cron = self._made_cron(out)
+        self.call(
+            "update_cron_job",
+            project_reference=project,
+            cron_job_id=cron,
+            schedule="*/5 * * * *",
+        )
+        now = ms(self.sim.now)
+        mark = (now // _FIVE_MINUTES + 1) * _FIVE_MINUTES
+        self.call("sim_advance_clock", seconds=(mark - now) / 1000 + 1)
+        runs = [ms(r["created_at"]) for r in self.all_jobs(project, cron_job_id=cron)]
+        assert runs == [mark], (
+            f"a_schedule_change_reschedules: cron job {cron}, its schedule changed to every "
+            f"5 minutes, made runs at {runs} (ms), not one at the next mark {mark}"
+        )
+        self.call("delete_cron_job", project_reference=project, cron_job_id=cron)
+        self.cron_state[cron] = CRON_DELETING
+        return cron
+
     @rule(target=jobs, cron=crons)
     def a_completed_cron_run_sets_last_successful_at(self, cron: str) -> Any:
         """A run of a cron job that completes sets the cron job's ``last_successful_at``
