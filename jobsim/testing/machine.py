@@ -904,9 +904,20 @@ class JobsStateMachine(MachineHarness):
     def delete_cron(self, cron: str) -> None:
         if self._refused_cron("delete_cron_job", cron):
             return
-        out = self.call("delete_cron_job", project_reference=self.owner[cron], cron_job_id=cron)
+        project = self.owner[cron]
+        out = self.call("delete_cron_job", project_reference=project, cron_job_id=cron)
         assert out["status"] == CRON_DELETING
         self.cron_state[cron] = CRON_DELETING
+        # it is dropped when time next moves on: an advance of 0 s does not move it
+        self.call("sim_advance_clock", seconds=0)
+        try:
+            after = self.call("get_cron_job", project_reference=project, cron_job_id=cron)
+        except ToolError as error:
+            raise AssertionError(
+                f"delete_cron: cron job {cron} is gone after an advance of 0 s ({error}); it "
+                "is dropped only when time next moves on"
+            ) from None
+        assert after["status"] == CRON_DELETING
 
     @rule(target=jobs, cron=crons)
     def trigger_cron(self, cron: str) -> Any:
