@@ -394,6 +394,12 @@ MUTANTS: tuple[Mutant, ...] = (
         "a finished job's queued events still run",
         "            job.epoch += 1  # nothing queued for a finished job may run",
         "            pass",
+        equivalent=(
+            "every queued job event also checks the job's state before acting (a start "
+            "needs submitted, an attempt end a running attempt, a next attempt or a deadline "
+            "working), and a finished job is none of these: the epoch bump is a second "
+            "guard, seen only in a snapshot's epoch field"
+        ),
         semantic=True,
     ),
     Mutant(
