@@ -147,7 +147,9 @@ def _map_run(tests: list[str], data_file: Path) -> None:
             "--cov-report=",
         ],
         cwd=ROOT,
-        env={**ENV, "COVERAGE_FILE": str(data_file)},
+        # JOBSIM_TRACE_ALL: tests/conftest.py traces the Hypothesis tests too (a map needs
+        # every test's lines; they run untraced otherwise)
+        env={**ENV, "COVERAGE_FILE": str(data_file), "JOBSIM_TRACE_ALL": "1"},
         check=False,
     )
     if done.returncode != 0:  # every mutant would be "killed" by a test that fails anyway
