@@ -19,7 +19,9 @@ pass, the rest of the selected tests run. A test run that exceeds ``--timeout`` 
 counts as killed but is reported as a hang: a mutant must make a test fail, never hang.
 A test run that pytest itself refuses (a usage or internal error, exit 3 or 4) is no
 verdict: the mutant is reported as ``error``, unscored, and the script exits non-zero.
-A collection error caused by the mutant (exit 2) is a kill.
+A collection error caused by the mutant (exit 2) is a kill. Before any mutant, the
+selection must pass unmutated, run exactly as the mutants are (else every mutant would
+be "killed" by a test that fails anyway).
 """
 
 from __future__ import annotations
@@ -52,10 +54,13 @@ STATEFUL = ("tests/test_state_machine.py", "tests/test_properties_lifecycle.py")
 TOOLKIT = ("jobsim/testing", "jobsim/strategies")
 #: Fuzz depth while hunting mutants: the fuzz tests still run, just shallower.
 #: JOBSIM_MUTATION loads tests/conftest.py's "mutation" Hypothesis profile (no shrinking).
+#: JOBSIM_TRACE_ALL: tests/conftest.py then leaves the Hypothesis tests traced (the map
+#: needs their lines; and its no_cover marker breaks a --no-cov run under pytest-cov).
 ENV = {
     **os.environ,
     "JOBSIM_FUZZ_EXAMPLES": os.environ.get("JOBSIM_FUZZ_EXAMPLES", "20"),
     "JOBSIM_MUTATION": "1",
+    "JOBSIM_TRACE_ALL": "1",
 }
 PYTEST = [sys.executable, "-m", "pytest", "-q", "-x", "--no-cov", "-p", "no:cacheprovider"]
 
@@ -147,9 +152,7 @@ def _map_run(tests: list[str], data_file: Path) -> None:
             "--cov-report=",
         ],
         cwd=ROOT,
-        # JOBSIM_TRACE_ALL: tests/conftest.py traces the Hypothesis tests too (a map needs
-        # every test's lines; they run untraced otherwise)
-        env={**ENV, "COVERAGE_FILE": str(data_file), "JOBSIM_TRACE_ALL": "1"},
+        env={**ENV, "COVERAGE_FILE": str(data_file)},
         check=False,
     )
     if done.returncode != 0:  # every mutant would be "killed" by a test that fails anyway
@@ -268,6 +271,18 @@ def check(
     )
 
 
+def baseline(tests: list[str], timeout: float) -> None:
+    """Stop unless the selection passes with no mutant, run exactly as the mutants are:
+    a test that fails anyway would 'kill' every mutant."""
+    scratch = _scratch()
+    try:
+        verdict, by = _run(scratch, tests, timeout)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if verdict != "passed":
+        raise SystemExit(f"the selected tests do not pass without a mutant ({verdict}: {by})")
+
+
 def _selected(tests: list[str], cover: dict[str, dict[int, set[str]]]) -> set[str]:
     every = {t for lines in cover.values() for ts in lines.values() for t in ts}
     return {t for t in every if any(t.startswith(s) for s in tests)}
@@ -338,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     tests = list(STATEFUL) if args.stateful else ["tests"]
     cover = coverage_map(tests)
+    baseline(tests, args.timeout)
     outcomes = []
     for i, loc in enumerate(located, 1):
         outcome = check(loc, cover, tests, args.timeout)

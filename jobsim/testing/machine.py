@@ -618,15 +618,13 @@ class JobsStateMachine(MachineHarness):
         """A cron job made in an environment is listed by ``list_cron_jobs`` with that
         ``environment_id``, which lists only that environment's cron jobs."""
         project = self.owner[environment]
-        out = self.call(
-            "create_cron_job",
-            project_reference=project,
+        cron = self._new_cron(
+            project,
             name="in an environment",
             target="img:resize",
             schedule="0 9 * * 1-5",
             environment_id=environment,
         )
-        cron = self._made_cron(out)
         filters = {"environment_id": environment} | ({} if status is None else {"status": status})
         listed = self._all("list_cron_jobs", project_reference=project, **filters)
         assert cron in {c["id"] for c in listed}, (
@@ -638,6 +636,15 @@ class JobsStateMachine(MachineHarness):
             f"other environments: {others}"
         )
         return cron
+
+    def _new_job(self, project: str, name: str, target: str, **extra: Any) -> str:
+        """Create a job for a directed rule; its id."""
+        out = self.call("create_job", project_reference=project, name=name, target=target, **extra)
+        return str(out["id"])
+
+    def _new_cron(self, project: str, **arguments: Any) -> str:
+        """Create a cron job for a directed rule and track it; its id."""
+        return self._made_cron(self.call("create_cron_job", project_reference=project, **arguments))
 
     def _refused(self, rule: str, code: str, tool: str, /, **arguments: Any) -> None:
         """:meth:`expect_error`, its failure message naming the rule that was broken."""
@@ -675,14 +682,13 @@ class JobsStateMachine(MachineHarness):
         if not self._first_time("scripted_jobs_keep_time"):
             return multiple()
         made = {
-            self.call(
-                "create_job",
-                project_reference=project,
-                name="on time",
-                target="task:knowledge-ingest",
+            self._new_job(
+                project,
+                "on time",
+                "task:knowledge-ingest",
                 timeout_seconds=timeout,
                 backoff_limit=1 if timeout > 5 else 0,
-            )["id"]: timeout
+            ): timeout
             for timeout in (900, 5, 20)
         }
         created = ms(self.sim.now)
@@ -718,13 +724,7 @@ class JobsStateMachine(MachineHarness):
         905 s, past the voided end (901 s), the retry still works. Once per run."""
         if not self._first_time("a_finish_by_hand_voids_the_scripted_end"):
             return multiple()
-        job: str = self.call(
-            "create_job",
-            project_reference=project,
-            name="voided",
-            target="report:slow",
-            timeout_seconds=3600,
-        )["id"]
+        job = self._new_job(project, "voided", "report:slow", timeout_seconds=3600)
         created = ms(self.sim.now)
         self.call("sim_advance_clock", seconds=2)
         self.call("sim_finish_job", project_reference=project, job_id=job, exit_code=1)
@@ -745,14 +745,7 @@ class JobsStateMachine(MachineHarness):
         last it fails by ``BackoffLimitExceeded``. Seven retries reach the cap."""
         if not self._first_time("a_job_fails_every_attempt_by_hand"):
             return multiple()
-        job: str = self.call(
-            "create_job",
-            project_reference=project,
-            name="ladder",
-            target="img:resize",
-            timeout_seconds=3600,
-            backoff_limit=7,
-        )["id"]
+        job = self._new_job(project, "ladder", "img:resize", timeout_seconds=3600, backoff_limit=7)
         model = self.manual[job]
         self._start(job)
         while model.end is None:
@@ -819,16 +812,14 @@ class JobsStateMachine(MachineHarness):
         is deleted. Once per run."""
         if not self._first_time("a_cron_fires_while_its_run_works"):
             return multiple()
-        out = self.call(
-            "create_cron_job",
-            project_reference=project,
+        cron = self._new_cron(
+            project,
             name="busy",
             target="report:slow",
             schedule="*/5 * * * *",
             concurrency_policy=policy,
             timeout_seconds=900,
         )
-        cron = self._made_cron(out)
         now = ms(self.sim.now)
         second = (now // _FIVE_MINUTES + 2) * _FIVE_MINUTES  # fires are strictly after now
         self.call("sim_advance_clock", seconds=(second - now) / 1000 + 2)
@@ -942,14 +933,12 @@ class JobsStateMachine(MachineHarness):
         of the schedule restarts it from now). Once per run; deleted once checked."""
         if not self._first_time("a_schedule_change_reschedules"):
             return multiple()
-        out = self.call(
-            "create_cron_job",
-            project_reference=project,
+        cron = self._new_cron(
+            project,
             name="rescheduled",
             target="img:resize",
             schedule="0 0 1 1 *",
         )
-        cron = self._made_cron(out)
         self.call(
             "update_cron_job",
             project_reference=project,
