@@ -738,6 +738,32 @@ class JobsStateMachine(MachineHarness):
         return job
 
     @rule(target=jobs, project=projects)
+    def a_deadline_ends_a_backoff(self, project: str) -> Any:
+        """A job whose deadline falls while it waits in a backoff fails by
+        ``DeadlineExceeded`` at the deadline, not when the next attempt would start
+        (SPEC section 4: a working job, running or not). Driven by hand: timeout 5 s, its
+        first attempt fails at once, so the backoff lasts to 10 s. Once per run."""
+        if not self._first_time("a_deadline_ends_a_backoff"):
+            return multiple()
+        job = self._new_job(project, "deadline in a backoff", "img:resize", timeout_seconds=5)
+        self._start(job)
+        started = ms(self.sim.now)
+        self._finish(job, 1)
+        self.call("sim_advance_clock", seconds=6)
+        try:
+            out = self.job(job)  # also compared with the model
+        except AssertionError as error:
+            raise AssertionError(f"a_deadline_ends_a_backoff: {error}") from None
+        got = (out["status"], out["failed_reason"], out["completed_at"])
+        expected = (FAILED, DEADLINE_EXCEEDED, format_ms(started + 5000))
+        assert got == expected, (
+            f"a_deadline_ends_a_backoff: job {job} is {got} (status, failed_reason, "
+            f"completed_at) 6 s after its start, not {expected}: its deadline fell in its "
+            "backoff"
+        )
+        return job
+
+    @rule(target=jobs, project=projects)
     def a_job_fails_every_attempt_by_hand(self, project: str) -> Any:
         """A job driven by hand fails all ``backoff_limit + 1`` attempts (once per run):
         read exactly when each backoff ends, it has just begun its next attempt (the
