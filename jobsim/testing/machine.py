@@ -448,22 +448,29 @@ class JobsStateMachine(MachineHarness):
         else:
             self.expect_error("not_found", "get_job", project_reference=project, job_id=job)
 
-    @rule(batch=batches, cron=crons, project=projects)
-    def look_up_batches_and_crons_across_projects(
-        self, batch: str, cron: str, project: str
-    ) -> None:
+    @rule(batch_id=js.uuids(), slug=js.slugs())
+    def look_up_batches_and_crons_across_projects(self, batch_id: str, slug: str) -> None:
         """A batch or cron job looked up through a project that does not own it is
-        not_found, like a job (SPEC section 5: every id is scoped to its project)."""
+        not_found, like a job (SPEC section 5: every id is scoped to its project). Once
+        per run: a batch and a cron job of the first project, read through another."""
+        if batch_id in self.batch_owner or not self._first_time("look_up_across"):
+            return
+        first = next(iter(self.slugs))
+        others = [p for p in self.slugs if p != first]
+        if others:
+            other = others[0]
+        elif slug not in self.slugs.values():
+            other = self._project(slug)
+        else:
+            return
+        self._new_job(first, "batched", "img:resize", batch_id=batch_id)
+        self.batch_owner[batch_id] = first
+        cron = self._new_cron(first, name="scoped", target="img:resize", schedule="0 9 * * 1-5")
         rule = "look_up_batches_and_crons_across_projects"
-        owner = self.batch_owner.get(batch)
-        if owner is not None and owner != project:
-            self._refused(
-                rule, "not_found", "get_job_batch", project_reference=project, batch_id=batch
-            )
-        if self.owner[cron] != project:
-            self._refused(
-                rule, "not_found", "get_cron_job", project_reference=project, cron_job_id=cron
-            )
+        self._refused(
+            rule, "not_found", "get_job_batch", project_reference=other, batch_id=batch_id
+        )
+        self._refused(rule, "not_found", "get_cron_job", project_reference=other, cron_job_id=cron)
 
     @rule(
         job=jobs,
@@ -983,13 +990,14 @@ class JobsStateMachine(MachineHarness):
         self.cron_state[cron] = CRON_DELETING
         return cron
 
-    @rule(target=jobs, cron=crons)
-    def a_completed_cron_run_sets_last_successful_at(self, cron: str) -> Any:
+    @rule(target=jobs, project=projects)
+    def a_completed_cron_run_sets_last_successful_at(self, project: str) -> Any:
         """A run of a cron job that completes sets the cron job's ``last_successful_at``
-        to its ``completed_at`` (SPEC section 8): a manual run, driven by hand."""
-        if self.cron_state[cron] not in (CRON_ACTIVE, CRON_PAUSED):
+        to its ``completed_at`` (SPEC section 8): a manual run, driven by hand. Once per
+        run, on a cron job of its own (deleted once checked)."""
+        if not self._first_time("a_completed_cron_run_sets_last_successful_at"):
             return multiple()
-        project = self.owner[cron]
+        cron = self._new_cron(project, name="succeeds", target="img:resize", schedule="0 9 * * 1-5")
         job = self.call("trigger_cron_job", project_reference=project, cron_job_id=cron)["id"]
         self._start(job)
         self._finish(job, 0)
@@ -999,6 +1007,8 @@ class JobsStateMachine(MachineHarness):
             f"completed at {self.sim.now}, but last_successful_at is "
             f"{record['last_successful_at']}"
         )
+        self.call("delete_cron_job", project_reference=project, cron_job_id=cron)
+        self.cron_state[cron] = CRON_DELETING
         return job
 
     @rule(target=jobs)
