@@ -450,9 +450,10 @@ class JobsStateMachine(MachineHarness):
 
     @rule(batch_id=js.uuids(), slug=js.slugs())
     def look_up_batches_and_crons_across_projects(self, batch_id: str, slug: str) -> None:
-        """A batch or cron job looked up through a project that does not own it is
-        not_found, like a job (SPEC section 5: every id is scoped to its project). Once
-        per run: a batch and a cron job of the first project, read through another."""
+        """A job, batch or cron job looked up through a project that does not own it is
+        not_found, and a job of another project cannot join a batch (SPEC sections 5
+        and 6: every id is scoped to its project). Once per run: a batch and a cron job
+        of the first project, reached through another."""
         if batch_id in self.batch_owner or not self._first_time("look_up_across"):
             return
         first = next(iter(self.slugs))
@@ -463,10 +464,22 @@ class JobsStateMachine(MachineHarness):
             other = self._project(slug)
         else:
             return
-        self._new_job(first, "batched", "img:resize", batch_id=batch_id)
+        job = self._new_job(first, "batched", "img:resize", batch_id=batch_id)
         self.batch_owner[batch_id] = first
         cron = self._new_cron(first, name="scoped", target="img:resize", schedule="0 9 * * 1-5")
         rule = "look_up_batches_and_crons_across_projects"
+        self._refused(rule, "not_found", "get_job", project_reference=other, job_id=job)
+        # a batch id belongs to the project of its first job: another project's job
+        # cannot join it
+        self._refused(
+            rule,
+            "conflict",
+            "create_job",
+            project_reference=other,
+            name="joins",
+            target="img:resize",
+            batch_id=batch_id,
+        )
         self._refused(
             rule, "not_found", "get_job_batch", project_reference=other, batch_id=batch_id
         )
