@@ -52,12 +52,17 @@ def test_newest_first_by_default_with_result_or_error_and_index():
 def test_paging_newest_first_reads_every_entry_once_and_matches_the_transcript():
     sim = busy(23)
     seen, before = [], None
-    while True:
+    for _ in range(6):  # 23 entries, 5 a page: 5 pages; a walk that needs more would loop
         page = read(sim, limit=5) if before is None else read(sim, limit=5, before_index=before)
         seen += page["entries"]
         before = page["next_index"]
         if before is None:
             break
+    else:
+        raise AssertionError(
+            f"paging newest first did not end after 6 pages (next_index {before}): "
+            "next_index must be null once a page reaches the first entry"
+        )
     assert [e["index"] for e in seen] == list(range(22, -1, -1))
     plain = [{k: v for k, v in e.items() if k != "index"} for e in reversed(seen)]
     assert [{k: v for k, v in e.items() if v is not None} for e in plain] == sim.transcript
