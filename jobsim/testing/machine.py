@@ -468,10 +468,10 @@ class JobsStateMachine(MachineHarness):
         self.batch_owner[batch_id] = first
         cron = self._new_cron(first, name="scoped", target="img:resize", schedule="0 9 * * 1-5")
         rule = "look_up_batches_and_crons_across_projects"
-        self._refused(rule, "not_found", "get_job", project_reference=other, job_id=job)
+        self._expect_refusal(rule, "not_found", "get_job", project_reference=other, job_id=job)
         # a batch id belongs to the project of its first job: another project's job
         # cannot join it
-        self._refused(
+        self._expect_refusal(
             rule,
             "conflict",
             "create_job",
@@ -480,10 +480,12 @@ class JobsStateMachine(MachineHarness):
             target="img:resize",
             batch_id=batch_id,
         )
-        self._refused(
+        self._expect_refusal(
             rule, "not_found", "get_job_batch", project_reference=other, batch_id=batch_id
         )
-        self._refused(rule, "not_found", "get_cron_job", project_reference=other, cron_job_id=cron)
+        self._expect_refusal(
+            rule, "not_found", "get_cron_job", project_reference=other, cron_job_id=cron
+        )
 
     @rule(
         job=jobs,
@@ -541,12 +543,12 @@ class JobsStateMachine(MachineHarness):
         if cursor is None:
             return
         rule = "an_events_cursor_serves_only_its_read"
-        self._refused(
+        self._expect_refusal(
             rule, "invalid_arguments", "get_job_events", direction="forward", cursor=cursor, **args
         )
         if other != job and self.owner[other] == project:
             args["job_id"] = other
-            self._refused(
+            self._expect_refusal(
                 rule,
                 "invalid_arguments",
                 "get_job_events",
@@ -570,7 +572,7 @@ class JobsStateMachine(MachineHarness):
         )
         args = {"project_reference": self.owner[job], "job_id": job}
         for code in (first, second, second):
-            self._refused("faults_of_one_tool_fire_in_order", code, "get_job", **args)
+            self._expect_refusal("faults_of_one_tool_fire_in_order", code, "get_job", **args)
         assert self.job(job)["id"] == job
 
     @rule(description=js.names())
@@ -666,7 +668,7 @@ class JobsStateMachine(MachineHarness):
         """Create a cron job for a directed rule and track it; its id."""
         return self._made_cron(self.call("create_cron_job", project_reference=project, **arguments))
 
-    def _refused(self, rule: str, code: str, tool: str, /, **arguments: Any) -> None:
+    def _expect_refusal(self, rule: str, code: str, tool: str, /, **arguments: Any) -> None:
         """:meth:`expect_error`, its failure message naming the rule that was broken."""
         try:
             self.expect_error(code, tool, **arguments)
