@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
+from coverage import Coverage
 from hypothesis import Phase, is_hypothesis_test, settings
 
 from jobsim import Simulator
@@ -43,6 +44,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         draws = is_hypothesis_test(getattr(item, "function", None))
         if draws and item.path.name not in TOOLKIT_TESTS:
             item.add_marker(pytest.mark.no_cover)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In an xdist worker, stop every coverage already running when the worker
+    configures: the one ``patch = ["subprocess"]`` starts with the process (a worker
+    is a subprocess of a measured pytest) and the one pytest-cov 7.1 starts before it
+    knows it is in a worker. pytest-cov starts the worker's own at session start, on
+    top of them, and only that one is saved. Left running, they would take over
+    whenever pytest-cov pauses for a ``no_cover`` test, which would be traced all the
+    same, for nothing. The worker's own coverage measures the ``jobsim serve``
+    processes its tests start."""
+    if not hasattr(config, "workerinput"):
+        return
+    while (running := Coverage.current()) is not None:
+        running.stop()  # stopping one makes the one beneath it current
 
 
 @pytest.fixture
