@@ -13,28 +13,13 @@ import pytest
 from jobsim import Simulator
 from jobsim.pytest_plugin import TRANSCRIPT_SECTION, format_transcript
 
-pytest_plugins = ["pytester"]
+from inner_runs import OPTIONS
 
-#: Options of every inner run: the same strictness as this suite's, without the plugins
-#: the inner tests do not use (hypothesis's alone costs over a second a run; the runs
-#: that test pytest-asyncio turn it on).
-STRICT = (
-    "--strict-markers",
-    "-W",
-    "error",
-    "-p",
-    "no:cacheprovider",
-    "-p",
-    "no:hypothesispytest",
-    "-p",
-    "no:benchmark",
-    "-p",
-    "no:asyncio",
-)
+pytest_plugins = ["pytester"]
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest(*STRICT, *args)
+    return pytester.runpytest(*OPTIONS, *args)
 
 
 def test_the_jobsim_fixture_is_a_fresh_simulator_configured_by_the_marker(
@@ -127,7 +112,7 @@ def test_a_failing_test_gets_the_transcript_in_its_report(pytester: pytest.Pytes
             assert False
         """
     )
-    reports = pytester.inline_run(*STRICT)
+    reports = pytester.inline_run(*OPTIONS)
     by_name = {r.nodeid.split("::")[-1]: r for r in reports.getreports("pytest_runtest_logreport")
                if r.when == "call"}  # fmt: skip
     sections = {name: dict(report.sections) for name, report in by_name.items()}
@@ -333,7 +318,7 @@ def test_the_plugin_is_loaded_by_its_entry_point_and_can_be_disabled(
     )
     run(pytester).assert_outcomes(passed=1)
     # Named as well (in a fresh process: this one imported it already): registered once.
-    pytester.runpytest_subprocess(*STRICT, "-p", "jobsim.pytest_plugin").assert_outcomes(passed=1)
+    pytester.runpytest_subprocess(*OPTIONS, "-p", "jobsim.pytest_plugin").assert_outcomes(passed=1)
     disabled = run(pytester, "-p", "no:jobsim")
     disabled.assert_outcomes(errors=1)
     disabled.stdout.fnmatch_lines(["*fixture 'jobsim' not found*"])
@@ -346,7 +331,7 @@ def test_the_marker_is_documented(pytester: pytest.Pytester) -> None:
 
 #: Inner runs with pytest-asyncio on (the dev extra installs it), its loop scope set as
 #: its deprecation warning asks.
-WITH_ASYNCIO = (*STRICT[:-2], "-o", "asyncio_default_fixture_loop_scope=function")
+WITH_ASYNCIO = (*OPTIONS[:-2], "-o", "asyncio_default_fixture_loop_scope=function")
 
 #: An inner test's body: it fails fast (rather than after the session's 30 s read timeout)
 #: if the session is not on the event loop that runs the test.

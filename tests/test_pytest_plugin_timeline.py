@@ -8,21 +8,10 @@ import pytest
 
 from jobsim.pytest_plugin import TIMELINE_SECTION
 
+from inner_runs import OPTIONS
+
 pytest_plugins = ["pytester"]
 
-# no:asyncio: pytest-asyncio (in the dev extra) warns at start-up in a run that does not
-# configure it, which -W error makes fatal.
-STRICT = (
-    "--strict-markers",
-    "-W",
-    "error",
-    "-p",
-    "no:cacheprovider",
-    "-p",
-    "no:benchmark",
-    "-p",
-    "no:asyncio",
-)
 
 TESTS = """
 def test_fails(jobsim):
@@ -44,7 +33,7 @@ def test_fails_without_jobsim():
 
 def sections_by_test(pytester: pytest.Pytester, *args: str) -> dict[str, dict[str, str]]:
     pytester.makepyfile(TESTS)
-    reports = pytester.inline_run(*STRICT, *args).getreports("pytest_runtest_logreport")
+    reports = pytester.inline_run(*OPTIONS, *args).getreports("pytest_runtest_logreport")
     return {r.nodeid.split("::")[-1]: dict(r.sections) for r in reports if r.when == "call"}
 
 
@@ -83,7 +72,7 @@ def test_jobsim_artifacts_puts_the_timeline_in_the_given_folder(
 
 def test_the_path_is_printed_with_the_failure(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(TESTS)
-    result = pytester.runpytest(*STRICT, "-p", "no:hypothesispytest")
+    result = pytester.runpytest(*OPTIONS)
     result.assert_outcomes(passed=1, failed=3)
     result.stdout.fnmatch_lines(["*- jobsim timeline -*", "timeline of the simulation: *.html"])
 

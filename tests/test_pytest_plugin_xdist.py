@@ -19,11 +19,10 @@ import pytest
 
 from jobsim.pytest_plugin import TRANSCRIPT_SECTION
 
+from inner_runs import OPTIONS
+
 pytest_plugins = ["pytester"]
 
-#: The inner runs' options: this suite's strictness, without plugins they do not use.
-LEAN = ("--strict-markers", "-W", "error", "-p", "no:cacheprovider")
-LEAN += ("-p", "no:hypothesispytest", "-p", "no:benchmark", "-p", "no:randomly", "-p", "no:asyncio")
 
 CLIENT = """
 import json
@@ -126,7 +125,7 @@ def _run_bare(pytester: pytest.Pytester, name: str, *args: str) -> tuple[dict[st
     out = pytester.path / name
     out.mkdir()
     pytester.makepyfile(test_client=CLIENT.format(out=str(out)))
-    result = pytester.runpytest_subprocess(*LEAN, *args, timeout=300)
+    result = pytester.runpytest_subprocess(*OPTIONS, *args, timeout=300)
     result.assert_outcomes(passed=15, failed=1)
     seen = {path.stem: json.loads(path.read_text()) for path in sorted(out.iterdir())}
     assert len(seen) == 15

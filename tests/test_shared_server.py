@@ -33,6 +33,8 @@ from jobsim.mcp.transports import resettable_http_app
 from jobsim.pytest_plugin import serve_subprocess
 from jobsim.transcript import SERVER_LIMIT
 
+from inner_runs import OPTIONS
+
 pytest_plugins = ["pytester"]
 
 #: Every wait in this module is bounded by this many seconds.
@@ -272,9 +274,6 @@ async def test_jobsim_serve_resets_to_its_world_and_transcript_limit(tmp_path: P
 
 # -- the fixture ------------------------------------------------------------------------------
 
-#: The inner runs' options: this suite's strictness, without plugins they do not use.
-LEAN = ("--strict-markers", "-W", "error", "-p", "no:cacheprovider")
-LEAN += ("-p", "no:hypothesispytest", "-p", "no:benchmark", "-p", "no:randomly", "-p", "no:asyncio")
 
 CLIENT = """
 import json
@@ -349,7 +348,7 @@ def run_client_suite(pytester: pytest.Pytester, name: str, *args: str) -> dict[s
         for variable in ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START"):
             env.delenv(variable, raising=False)
         # in this process: no interpreter, pytest and SDK to start again
-        result = pytester.runpytest(*LEAN, *args)
+        result = pytester.runpytest(*OPTIONS, *args)
     result.assert_outcomes(passed=5, errors=2)
     result.stdout.fnmatch_lines(
         [
