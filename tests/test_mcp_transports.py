@@ -603,11 +603,11 @@ def test_serve_refuses_bad_options(
     assert message in captured.err
 
 
-def test_a_bad_world_file_stops_the_server_before_it_serves(tmp_path: Path) -> None:
-    world = tmp_path / "world.json"
-    world.write_text(json.dumps({"calls": [{"tool": "get_job", "arguments": {}}]}))
+def serve_refused(*args: str) -> str:
+    """Run ``jobsim serve ARGS``, which must refuse to start (exit 2, nothing on
+    stdout); its stderr."""
     done = subprocess.run(
-        [*SERVE, "--world", str(world)],
+        [*SERVE, *args],
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -616,7 +616,14 @@ def test_a_bad_world_file_stops_the_server_before_it_serves(tmp_path: Path) -> N
     )
     assert done.returncode == 2
     assert done.stdout == ""
-    assert "world error: world: calls[0] (get_job): invalid_arguments" in done.stderr
+    return done.stderr
+
+
+def test_a_bad_world_file_stops_the_server_before_it_serves(tmp_path: Path) -> None:
+    world = tmp_path / "world.json"
+    world.write_text(json.dumps({"calls": [{"tool": "get_job", "arguments": {}}]}))
+    stderr = serve_refused("--world", str(world))
+    assert "world error: world: calls[0] (get_job): invalid_arguments" in stderr
 
 
 def test_the_core_works_without_mcp_and_serve_says_what_is_missing() -> None:
@@ -656,17 +663,8 @@ def test_a_busy_port_is_one_clear_line_and_exit_2() -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run(
-            [*SERVE, "--http", "--port", str(port)],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-            check=False,
-        )
-    assert done.returncode == 2
-    assert done.stdout == ""
-    (line,) = done.stderr.splitlines()  # no "serving" line before it, no traceback
+        stderr = serve_refused("--http", "--port", str(port))
+    (line,) = stderr.splitlines()  # no "serving" line before it, no traceback
     assert line.startswith(f"jobsim serve: cannot listen on 127.0.0.1:{port}: ")
     assert line.endswith("choose another --port, or --port 0 for a free one")
 
