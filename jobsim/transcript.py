@@ -26,7 +26,7 @@ from typing import Any
 
 from jobsim.serialize import copy_json
 
-__all__ = ["CHUNK_BYTES", "SERVER_LIMIT", "UNRECORDED", "Transcript"]
+__all__ = ["CHUNK_BYTES", "SERVER_LIMIT", "UNRECORDED", "Transcript", "thaw_entry"]
 
 #: Marshal bytes an open chunk holds before it is compressed. Big enough that zlib
 #: finds the repeats between entries, small enough that the open chunk stays cheap.
@@ -101,19 +101,25 @@ class Transcript:
         """The held entries with index in ``[start, stop)``, oldest first (fresh dicts).
 
         Only the chunks that hold them are decompressed."""
+        return list(map(thaw_entry, self.frozen(start, stop)))
+
+    def frozen(self, start: int, stop: int) -> list[bytes]:
+        """The held entries with index in ``[start, stop)``, oldest first, as the bytes
+        they are kept in: equal bytes, equal entries, compared without thawing
+        (:func:`thaw_entry` thaws one). Only the chunks that hold them are decompressed."""
         start, stop = max(start, self._first), min(stop, self._total)
-        out: list[dict[str, Any]] = []
+        out: list[bytes] = []
         if start >= stop:
             return out
         base = self._first - self._skip  # index of the oldest sealed chunk's first entry
         for count, blob in self._sealed:
             if base + count > start and base < stop:
                 chunk = marshal.loads(zlib.decompress(blob))
-                out.extend(map(_thaw, chunk[max(start - base, 0) : stop - base]))
+                out.extend(chunk[max(start - base, 0) : stop - base])
             base += count
             if base >= stop:
                 return out
-        out.extend(map(_thaw, self._open[max(start - base, 0) : stop - base]))
+        out.extend(self._open[max(start - base, 0) : stop - base])
         return out
 
     def held_bytes(self) -> int:
@@ -163,7 +169,8 @@ def _freeze(entry: dict[str, Any]) -> bytes:
         return marshal.dumps(json.loads(json.dumps(entry)))
 
 
-def _thaw(frozen: bytes) -> dict[str, Any]:
+def thaw_entry(frozen: bytes) -> dict[str, Any]:
+    """One entry of :meth:`Transcript.frozen` as a fresh dict."""
     # copy_json after marshal.loads: marshal restores a value given twice in one call
     # as one shared object, and a caller changing one must not change the other.
     return copy_json(marshal.loads(frozen))  # type: ignore[no-any-return]

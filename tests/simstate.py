@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import copyreg
 import io
-import marshal
 import pickle
 import threading
-import zlib
 from typing import Any
 
 from jsonschema import Draft7Validator
@@ -86,21 +84,11 @@ def fingerprint(sim: Simulator, *, faults: bool = True) -> bytes:
 
 
 def frozen_transcript(sim: Simulator) -> list[bytes]:
-    """The transcript's entries, oldest first, as the frozen bytes it holds them in:
-    equal bytes, equal entries. Comparing these costs no thawing, which
-    ``sim.transcript`` does for every entry (:func:`thaw_entry` thaws one)."""
+    """The transcript's entries, oldest first, as the bytes it keeps them in: equal
+    bytes, equal entries. Comparing these costs no thawing, which ``sim.transcript``
+    does for every entry (``jobsim.transcript.thaw_entry`` thaws one)."""
     held = sim._world.transcript
-    out: list[bytes] = []
-    for n, (_count, blob) in enumerate(held._sealed):
-        chunk: list[bytes] = marshal.loads(zlib.decompress(blob))
-        out += chunk[held._skip :] if n == 0 else chunk
-    return out + held._open
-
-
-def thaw_entry(entry: bytes) -> dict[str, Any]:
-    """One entry of :func:`frozen_transcript` as ``sim.transcript`` gives it."""
-    thawed: dict[str, Any] = marshal.loads(entry)
-    return thawed
+    return held.frozen(held.first, held.total)
 
 
 def frozen(sim: Simulator) -> bytes:

@@ -47,9 +47,9 @@ from jobsim import ERROR_CODES, Simulator, ToolError
 from jobsim.checkers import check, schema_problems
 from jobsim.registry import TOOLS
 from jobsim.simulator import READ_ONLY_TOOLS
-from jobsim.transcript import UNRECORDED
+from jobsim.transcript import UNRECORDED, thaw_entry
 
-from simstate import fingerprint, frozen, frozen_transcript, thaw, thaw_entry
+from simstate import fingerprint, frozen, frozen_transcript, thaw
 
 #: Hypothesis examples per tool; ``JOBSIM_FUZZ_EXAMPLES`` raises it for a deeper run.
 EXAMPLES_PER_TOOL = int(os.environ.get("JOBSIM_FUZZ_EXAMPLES", "150"))

@@ -24,8 +24,9 @@ from hypothesis import strategies as st
 
 from jobsim import Simulator
 from jobsim.snapshot import SnapshotError
+from jobsim.transcript import thaw_entry
 
-from simstate import fingerprint, frozen, frozen_transcript, thaw, thaw_entry
+from simstate import fingerprint, frozen, frozen_transcript, thaw
 
 # The snapshot tests' program driver and leaf changes (one way to write a program).
 from test_snapshot import OPS, Driver, _busy, _mutate, leaf_changes
