@@ -5,6 +5,7 @@ Every wait is bounded and every subprocess is stopped; all traffic stays on loop
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -34,7 +35,7 @@ from jobsim.cli import main
 from jobsim.extras import served_url
 from jobsim.mcp import MCP_PATH, create_server, http_app, load_world
 from jobsim.mcp.client import negotiate
-from jobsim.mcp.transports import ProjectTokens
+from jobsim.mcp.transports import ProjectTokens, listen
 from jobsim.pytest_plugin import serve_subprocess
 
 #: Every wait in this module is bounded by this many seconds.
@@ -667,6 +668,31 @@ def test_a_busy_port_is_one_clear_line_and_exit_2() -> None:
     (line,) = stderr.splitlines()  # no "serving" line before it, no traceback
     assert line.startswith(f"jobsim serve: cannot listen on 127.0.0.1:{port}: ")
     assert line.endswith("choose another --port, or --port 0 for a free one")
+
+
+def test_connections_to_a_listening_socket_have_nagle_off() -> None:
+    """Regression: ``listen()`` made a socket of protocol 0, which asyncio (as uvicorn
+    serves it) leaves with Nagle's algorithm on; each answer on a kept-alive connection
+    then waited ~40 ms for the client's delayed ACK, about 20 times the call itself."""
+    nodelay: list[int] = []
+
+    async def serve_one() -> None:
+        seen = asyncio.Event()
+
+        def accepted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            sock = writer.get_extra_info("socket")
+            nodelay.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+            seen.set()
+
+        server = await asyncio.start_server(accepted, sock=listen("127.0.0.1", 0))
+        async with server:
+            _, writer = await asyncio.open_connection(*server.sockets[0].getsockname()[:2])
+            await asyncio.wait_for(seen.wait(), TIMEOUT)
+            writer.close()
+
+    asyncio.run(serve_one())
+    assert nodelay == [1]
 
 
 @contextmanager
