@@ -776,26 +776,40 @@ def _seconds_until(sim: Simulator, stamp: str) -> float:
 def test_cron_jobs_near_the_end_of_time_neither_crash_nor_half_apply_an_advance() -> None:
     """Regression: a cron job's next fire time past the year 9999 raised OverflowError
     in the middle of ``sim_advance_clock`` (the clock and earlier fires already applied)
-    and in ``create_cron_job``. A cron job with no fire time left simply stops."""
-    sim = Simulator.from_snapshot(_BASE)
-    before = len(sim.call("list_jobs", {"project_reference": "alpha", "limit": 100})["data"])
+    and in ``create_cron_job``. A cron job with no fire time left simply stops.
+
+    A world of its own, moved to the year 9998 before its cron jobs exist: from the
+    populated world's, the same advance fires its cron jobs for eight thousand years."""
+    sim = Simulator(seed=7)
+    sim.call("sim_create_project", {"slug": "alpha"})
+    sim.call("sim_advance_clock", {"seconds": _seconds_until(sim, "9998-06-01T00:00:00.000Z")})
+
+    def make_cron(name: str, schedule: str, zone: str) -> str:
+        made = sim.call(
+            "create_cron_job",
+            {
+                "project_reference": "alpha",
+                "name": name,
+                "target": f"img:{name}",
+                "schedule": schedule,
+                "timezone": zone,
+                "concurrency_policy": "Allow",
+            },
+        )
+        return str(made["id"])
+
     # A zone ahead of UTC: its local wall clock reaches the year 10000 first.
-    tokyo = sim.call(
-        "create_cron_job",
-        {
-            "project_reference": "alpha",
-            "name": "last",
-            "target": "img:last",
-            "schedule": "59 23 31 12 *",
-            "timezone": "Asia/Tokyo",
-            "concurrency_policy": "Allow",
-        },
-    )
+    tokyo = make_cron("tokyo", "59 23 31 12 *", "Asia/Tokyo")
+    yearly = make_cron("yearly", "0 0 1 1 *", "UTC")
     assert _call(sim, "sim_advance_clock", {"seconds": _seconds_until(sim, LAST)}) == {"now": LAST}
-    runs = sim.call("list_jobs", {"project_reference": "alpha", "cron_job_id": tokyo["id"]})
-    assert runs["data"][0]["created_at"] == "9999-12-31T14:59:00.000Z"  # 23:59 in Tokyo
-    after = sim.call("list_jobs", {"project_reference": "alpha", "limit": 100})["data"]
-    assert len(after) > before
+
+    def runs(cron_job_id: str) -> list[str]:
+        listed = sim.call("list_jobs", {"project_reference": "alpha", "cron_job_id": cron_job_id})
+        return [job["created_at"] for job in listed["data"]]
+
+    # Every fire before the end applied, newest first; 23:59 in Tokyo is 14:59 UTC.
+    assert runs(tokyo) == ["9999-12-31T14:59:00.000Z", "9998-12-31T14:59:00.000Z"]
+    assert runs(yearly) == ["9999-01-01T00:00:00.000Z"]
     # Nothing can fire any more, but every cron tool still works.
     for zone in ("UTC", "Asia/Tokyo", "Pacific/Kiritimati", "America/Adak"):
         cron = _call(
