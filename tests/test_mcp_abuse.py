@@ -38,8 +38,8 @@ from jobsim.registry import TOOLS
 
 TIMEOUT = 120  # seconds: a bound on every wait, never an expectation
 CONCURRENT_SESSIONS = 20
-CALLS_PER_SESSION = 30
-GARBAGE_POSTS = 200
+CALLS_PER_SESSION = 12  # two rounds of the six kinds of step
+GARBAGE_POSTS = 100
 VERSION = "2025-06-18"
 ACCEPT = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 INIT = {
