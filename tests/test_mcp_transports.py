@@ -304,6 +304,14 @@ def scoped_server(world_file: Path) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def open_server() -> Iterator[str]:
+    """``jobsim serve --http`` with no option but a seed: no tokens, no control. Its
+    tests only read, so they share it."""
+    with serve_subprocess(["--seed", "1"]) as url:
+        yield url
+
+
 @asynccontextmanager
 async def http_session(
     url: str, version: str, token: str | None = None
@@ -421,11 +429,12 @@ async def test_http_concurrent_sessions_share_one_simulator(scoped_server: str) 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("version", VERSIONS)
-async def test_http_without_tokens_is_open_and_control_is_off_by_default(version: str) -> None:
-    with serve_subprocess(["--seed", "1"]) as url:
-        async with http_session(url, version) as session:
-            names = [tool.name for tool in (await session.list_tools()).tools]
-            result = await session.call_tool("list_jobs", {"project_reference": "acme"})
+async def test_http_without_tokens_is_open_and_control_is_off_by_default(
+    open_server: str, version: str
+) -> None:
+    async with http_session(open_server, version) as session:
+        names = [tool.name for tool in (await session.list_tools()).tools]
+        result = await session.call_tool("list_jobs", {"project_reference": "acme"})
     assert names == Simulator.tools(control=False)
     assert text_of(result) == "not_found: project 'acme' not found"
 
@@ -819,7 +828,6 @@ def test_inspector_lists_and_calls_tools_over_stdio() -> None:
 
 
 @inspector
-def test_inspector_lists_tools_over_http() -> None:
-    with serve_subprocess(["--seed", "1"]) as url:
-        listed = run_inspector(url, "--method", "tools/list")
+def test_inspector_lists_tools_over_http(open_server: str) -> None:
+    listed = run_inspector(open_server, "--method", "tools/list")
     assert [tool["name"] for tool in listed["tools"]] == Simulator.tools(control=False)
