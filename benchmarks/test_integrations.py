@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import statistics
 import time
 from typing import Any
@@ -251,6 +252,101 @@ def test_mcp_in_process_tools_call(benchmark, report, tool):
     rate = 1 / statistics.median(rounds)
     benchmark.extra_info["calls_per_second"] = rate
     report(f"MCP in-process tools/call ({tool})", rate, "calls/s", ">= 2,500 calls/s", rate >= 2500)
+
+
+HTTP_CALLS = 210
+
+
+@pytest.mark.parametrize("client", ["sdk", "plain"])
+def test_mcp_http_tools_call_on_one_connection(benchmark, report, client):
+    """Sequential ``tools/call`` (``get_job``) over streamable HTTP to ``jobsim serve
+    --http`` in a subprocess, on one session and one kept-alive connection: through the
+    SDK's client (``sdk``, as a test using ``jobsim_server`` makes them) or a plain
+    synchronous HTTP client posting JSON-RPC (``plain``, as a non-Python or scripted
+    client would); calls per second of the median round. Before the listening socket
+    said it was TCP, Nagle's algorithm held the end of every answer until the client's
+    delayed ACK: ~40 ms a call for the plain client."""
+    _module("jobsim.mcp")
+    from jobsim.pytest_plugin import serve_subprocess
+
+    rounds: list[float] = []
+    per_round = HTTP_CALLS // ROUNDS
+
+    def timed(call: Any) -> None:
+        for _ in range(10):  # warm-up
+            call()
+        for _ in range(ROUNDS):
+            t0 = time.perf_counter()
+            for _ in range(per_round):
+                call()
+            rounds.append((time.perf_counter() - t0) / per_round)
+
+    with serve_subprocess(["--control"]) as url:
+        run = _sdk_calls if client == "sdk" else _plain_calls
+        benchmark.pedantic(lambda: run(url, timed), rounds=1, iterations=1)
+    rate = 1 / statistics.median(rounds)
+    benchmark.extra_info["calls_per_second"] = rate
+    report(f"MCP over HTTP tools/call (get_job), {client} client", rate, "calls/s", "(context)")
+
+
+def _sdk_calls(url: str, timed: Any) -> None:
+    """``timed(call)`` with ``call`` a ``get_job`` through one SDK client session."""
+    import anyio
+    import httpx2
+    from mcp.client.session import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    async def main() -> None:
+        async with (
+            httpx2.AsyncClient(timeout=60) as http,
+            streamable_http_client(url, http_client=http) as (read, write),
+            ClientSession(read, write) as session,
+        ):
+            await session.initialize()
+            await session.call_tool("sim_create_project", {"slug": workloads.PROJECT})
+            job = await session.call_tool("create_job", workloads.create_args())
+            args = {"project_reference": workloads.PROJECT, "job_id": job.structured_content["id"]}
+            results: list[Any] = []
+
+            async def call() -> None:
+                results.append(await session.call_tool("get_job", args))
+
+            # the timing loop is synchronous: run each call to its end from a thread
+            await anyio.to_thread.run_sync(timed, lambda: anyio.from_thread.run(call))
+            assert not any(r.is_error for r in results)
+
+    anyio.run(main)
+
+
+def _plain_calls(url: str, timed: Any) -> None:
+    """``timed(call)`` with ``call`` a ``get_job`` POSTed by a synchronous client."""
+    import httpx2
+
+    accept = {"Accept": "application/json, text/event-stream"}
+    with httpx2.Client(timeout=60, headers=accept) as http:
+        hello = {"protocolVersion": "2025-06-18", "capabilities": {}}
+        hello["clientInfo"] = {"name": "bench", "version": "0"}
+        opened = http.post(
+            url, json={"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": hello}
+        )
+        http.headers["mcp-session-id"] = opened.headers["mcp-session-id"]
+        http.headers["mcp-protocol-version"] = "2025-06-18"
+        http.post(url, json={"jsonrpc": "2.0", "method": "notifications/initialized"})
+
+        def tool(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+            body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call"}
+            body["params"] = {"name": name, "arguments": arguments}
+            answer = http.post(url, json=body)
+            data = next(line for line in answer.text.splitlines() if line.startswith("data:"))
+            result: dict[str, Any] = json.loads(data[5:])["result"]
+            assert not result.get("isError"), result
+            return result
+
+        tool("sim_create_project", {"slug": workloads.PROJECT})
+        job = tool("create_job", workloads.create_args())["structuredContent"]
+        timed(
+            lambda: tool("get_job", {"project_reference": workloads.PROJECT, "job_id": job["id"]})
+        )
 
 
 SERVER_STARTS = 5
