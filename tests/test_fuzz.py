@@ -23,11 +23,12 @@ accepted call (a target with a strange schema, a cron job in a far zone, a queue
 fault) is fuzzed too.
 
 Volume: ``EXAMPLES_PER_TOOL`` (150) Hypothesis examples of ``CALLS`` (10) calls each
-= 1,500 fuzzed calls for each of the 22 tools, 33,000 in all (about a quarter
-succeed), plus ``SEQUENCES`` (200) sequences of up to 12 mixed calls. Derandomised
-with no example database: CI runs the very same inputs every time. Measured on the
-shared 2-core machine: about 40 s of CPU without coverage, in one process. ``.ci/run`` sets
-``JOBSIM_FUZZ_EXAMPLES=200``; any N runs N examples per tool for a deeper search.
+= 1,500 fuzzed calls for each tool of the registry (about a quarter succeed), plus
+``SEQUENCES`` (200) sequences of up to 12 mixed calls. Derandomised with no example
+database: CI runs the very same inputs every time. Measured on a 2-core machine
+during the whole suite's run: 48-55 s of CPU (untraced, see ``conftest.py``).
+``.ci/run`` sets ``JOBSIM_FUZZ_EXAMPLES=300``; any N runs N examples per tool for a
+deeper search.
 """
 
 from __future__ import annotations
