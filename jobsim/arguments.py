@@ -55,18 +55,21 @@ class Whole(Rule):
         return f"a whole number {self.accepted}"
 
     def apply(self, field: str, value: Any) -> int:
-        accepted = self.accepted
         if isinstance(value, float):
             if not value.is_integer():
                 raise invalid(
-                    field, f"{value!r} is not a whole number; expected one {accepted}", value=value
+                    field,
+                    f"{value!r} is not a whole number; expected one {self.accepted}",
+                    value=value,
                 )
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool):  # pragma: no cover - schema
             raise invalid(field, f"{value!r} is not a whole number", value=value)
         if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
             raise invalid(
-                field, f"{value} is out of range; expected a whole number {accepted}", value=value
+                field,
+                f"{value} is out of range; expected a whole number {self.accepted}",
+                value=value,
             )
         return value
 

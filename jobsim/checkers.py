@@ -70,10 +70,19 @@ def _time(record: Mapping[str, Any], key: str, problems: list[str]) -> int | Non
     if not isinstance(value, str) or not TIMESTAMP.match(value):
         problems.append(f"{key} {value!r} is not a timestamp like 2026-01-01T00:00:00.000Z")
         return None
+    stamp = _stamp_ms(value)
+    if stamp is None:
+        problems.append(f"{key} {value!r} is not a real date and time")
+    return stamp
+
+
+@lru_cache(maxsize=4096)
+def _stamp_ms(value: str) -> int | None:
+    """Milliseconds of a string of the :data:`TIMESTAMP` format, or None if it names
+    no real date and time. Cached: records repeat the same few instants."""
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        problems.append(f"{key} {value!r} is not a real date and time")
         return None
     return round(dt.timestamp() * 1000)
 

@@ -84,15 +84,26 @@ def check_schedule(expr: str, zone: ZoneInfo, field: str = "schedule") -> None:
             "(five fields: minute hour day-of-month month day-of-week, e.g. '*/5 * * * *')",
             length=len(expr),
         )
+    why = _schedule_error(expr, zone)
+    if why is not None:
+        raise invalid(
+            field,
+            f"{expr!r} is not a cron expression that can fire ({why}); "
+            "expected five fields: minute hour day-of-month month day-of-week, e.g. '*/5 * * * *'",
+            value=expr,
+        )
+
+
+@lru_cache(maxsize=1024)
+def _schedule_error(expr: str, zone: ZoneInfo) -> str | None:
+    """Why cronsim refuses ``expr`` in ``zone`` (or finds no fire time), or ``None``.
+    Cached: every create and schedule update checks its schedule, mostly a few
+    schedules again and again, and parsing one costs more than the rest of the call."""
     try:
         next(CronSim(expr, datetime(2000, 1, 1, tzinfo=zone)))
     except (CronSimError, StopIteration, ValueError) as e:
-        raise invalid(
-            field,
-            f"{expr!r} is not a cron expression that can fire ({e}); "
-            "expected five fields: minute hour day-of-month month day-of-week, e.g. '*/5 * * * *'",
-            value=expr,
-        ) from None
+        return str(e)
+    return None
 
 
 _CLOSEST_FIRES_MS = 30_000  # a lower bound on the gap between two fire times of one cron
