@@ -6,6 +6,8 @@ when the job is created; redefining a target changes only later jobs.
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -39,13 +41,15 @@ def _checked_schema(args: dict[str, Any], key: str) -> dict[str, Any] | None:
     schema: dict[str, Any] | None = args.get(key)
     if schema is None:
         return None
-    from jsonschema import Draft7Validator  # on first use: see registry._draft7
-    from jsonschema.exceptions import SchemaError
+    text = json.dumps(schema, sort_keys=True)  # the arguments are plain JSON already
+    if len(text) > _CACHED_SCHEMA_TEXT or not _valid_draft7(text):
+        from jsonschema import Draft7Validator  # on first use: see registry._draft7
+        from jsonschema.exceptions import SchemaError
 
-    try:
-        Draft7Validator.check_schema(schema)
-    except SchemaError as e:
-        raise invalid(key, f"is not a valid draft-07 JSON Schema: {e.message}") from None
+        try:  # the schema as given, so that the message shows it as given
+            Draft7Validator.check_schema(schema)
+        except SchemaError as e:
+            raise invalid(key, f"is not a valid draft-07 JSON Schema: {e.message}") from None
     problem = schema_problem(schema)
     if problem is not None:
         raise invalid(key, problem)
@@ -53,6 +57,26 @@ def _checked_schema(args: dict[str, Any], key: str) -> dict[str, Any] | None:
         check_patterns(schema)
     checked: dict[str, Any] = copy_json(schema)
     return checked
+
+
+#: Longest schema text (canonical JSON) whose check against the metaschema is remembered.
+_CACHED_SCHEMA_TEXT = 10_000
+
+
+@lru_cache(maxsize=256)
+def _valid_draft7(text: str) -> bool:
+    """Whether the schema whose canonical JSON is ``text`` is a valid draft-07 schema.
+    Remembered: suites define the same targets again and again (in every test, every
+    example of a state machine), and jsonschema's check against the metaschema costs
+    about 50 us, more than the rest of ``sim_define_target``."""
+    from jsonschema import Draft7Validator
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        Draft7Validator.check_schema(json.loads(text))
+    except SchemaError:
+        return False
+    return True
 
 
 def check_patterns(schema: dict[str, Any]) -> None:
