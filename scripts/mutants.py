@@ -862,8 +862,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "targets-schema-valid",
         "a target schema that is not a valid draft-07 schema is taken",
-        "        Draft7Validator.check_schema(schema)\n    except SchemaError",
-        "        pass\n    except SchemaError",
+        "            Draft7Validator.check_schema(schema)\n        except SchemaError",
+        "            pass\n        except SchemaError",
     ),
     Mutant(
         "targets-patterns-checked",
@@ -901,8 +901,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "transcript-sealed-slice",
         "a read from a sealed chunk drops its last entry",
-        "out.extend(map(_thaw, chunk[max(start - base, 0) : stop - base]))",
-        "out.extend(map(_thaw, chunk[max(start - base, 0) : stop - base][:-1]))",
+        "out.extend(chunk[max(start - base, 0) : stop - base])",
+        "out.extend(chunk[max(start - base, 0) : stop - base][:-1])",
     ),
     Mutant(
         "transcript-thaw-copies",
