@@ -6,7 +6,7 @@ changes the simulator.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from jobsim.clock import format_ms
 from jobsim.lifecycle import STATUSES
@@ -18,10 +18,14 @@ __all__ = ["batch_dict", "copy_json", "cron_dict", "job_dict", "scoped_dict", "t
 def copy_json(value: Any) -> Any:
     """A deep copy of a JSON value (dicts, lists, scalars), faster than ``copy.deepcopy``."""
     if isinstance(value, dict):
-        return {k: copy_json(v) for k, v in value.items()}
+        return {k: v if type(v) in _SCALARS else copy_json(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [copy_json(v) for v in value]
+        return [v if type(v) in _SCALARS else copy_json(v) for v in value]
     return value
+
+
+# Members copied as they are, without a call each (a config is mostly scalars).
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
 
 
 def _ts(ms: int | None) -> str | None:
@@ -45,8 +49,8 @@ def job_dict(job: Job) -> dict[str, Any]:
         "backoff_limit": job.backoff_limit,
         "exit_code": job.exit_code,
         "failed_reason": job.failed_reason,
-        "started_at": _ts(job.started_ms),
-        "completed_at": _ts(job.completed_ms),
+        "started_at": None if job.started_ms is None else format_ms(job.started_ms),
+        "completed_at": None if job.completed_ms is None else format_ms(job.completed_ms),
         "created_at": format_ms(job.created_ms),
         "updated_at": format_ms(job.updated_ms),
     }
