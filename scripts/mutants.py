@@ -505,8 +505,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "pagination-missing-owner-with-cursor",
         "a listing of a missing project with a cursor is not_found, not a bad cursor",
-        "        if cursor is not None:\n            raise bad_cursor(cursor) from None",
-        "        if False:\n            raise bad_cursor(cursor) from None",
+        "and self.cursor is not None:\n            raise bad_cursor(self.cursor) from None",
+        "and False:\n            raise bad_cursor(self.cursor) from None",
     ),
     # -- jobs (more) ------------------------------------------------------------------------
     Mutant(
