@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -44,6 +45,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         draws = is_hypothesis_test(getattr(item, "function", None))
         if draws and item.path.name not in TOOLKIT_TESTS:
             item.add_marker(pytest.mark.no_cover)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Move everything collection made (modules, test items, strategies) out of the
+    garbage collector's sight: it lives to the end of the run, and each full
+    collection scanned all of it again (about 36 in a worker, 0.18 s each)."""
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_configure(config: pytest.Config) -> None:
