@@ -22,6 +22,7 @@ from typing import Any, Final, TypeGuard
 from cronsim import CronSim, CronSimError
 
 from jobsim import zones
+from jobsim.clock import parse_ms
 from jobsim.fastcheck import is_json
 from jobsim.ids import is_uuid
 from jobsim.lifecycle import (
@@ -70,21 +71,11 @@ def _time(record: Mapping[str, Any], key: str, problems: list[str]) -> int | Non
     if not isinstance(value, str) or not TIMESTAMP.match(value):
         problems.append(f"{key} {value!r} is not a timestamp like 2026-01-01T00:00:00.000Z")
         return None
-    stamp = _stamp_ms(value)
-    if stamp is None:
-        problems.append(f"{key} {value!r} is not a real date and time")
-    return stamp
-
-
-@lru_cache(maxsize=4096)
-def _stamp_ms(value: str) -> int | None:
-    """Milliseconds of a string of the :data:`TIMESTAMP` format, or None if it names
-    no real date and time. Cached: records repeat the same few instants."""
     try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_ms(value)
     except ValueError:
+        problems.append(f"{key} {value!r} is not a real date and time")
         return None
-    return round(dt.timestamp() * 1000)
 
 
 def _keys(record: Mapping[str, Any], expected: tuple[str, ...], problems: list[str]) -> None:

@@ -9,7 +9,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-__all__ = ["DEFAULT_START", "LAST_MS", "Clock", "format_ms", "parse_start", "seconds_to_ms"]
+__all__ = [
+    "DEFAULT_START",
+    "LAST_MS",
+    "Clock",
+    "format_ms",
+    "parse_ms",
+    "parse_start",
+    "seconds_to_ms",
+]
 
 DEFAULT_START = "2026-01-01T00:00:00.000Z"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -48,6 +56,15 @@ def to_datetime(ms: int) -> datetime:
 def from_datetime(dt: datetime) -> int:
     """Milliseconds since the epoch of an aware datetime, rounded to the millisecond."""
     return round((dt - _EPOCH) / timedelta(milliseconds=1))
+
+
+@lru_cache(maxsize=4096)
+def parse_ms(stamp: str) -> int:
+    """``"2026-01-01T00:00:00.000Z"`` → ``1767225600000``: the inverse of
+    :func:`format_ms`, exact (``timestamp() * 1000`` in floating point is a millisecond
+    short for some). Takes ISO 8601 with an offset or ``Z``; raises ``ValueError`` for
+    text that is no date and time. Cached: records repeat the same few instants."""
+    return from_datetime(datetime.fromisoformat(stamp))
 
 
 #: The last instant a timestamp can show, 9999-12-31T23:59:59.999Z: ``datetime`` ends there.

@@ -80,6 +80,14 @@ def test_an_unhashable_failed_reason_is_a_problem_not_a_crash():
     assert job_record_problems({**record, "failed_reason": ["x"]})
 
 
+def test_a_timestamp_of_the_right_form_naming_no_real_day_is_a_problem():
+    record = find(job_records("submitted"), lambda r: True)
+    broken = {**record, "created_at": "2026-02-30T00:00:00.000Z"}
+    assert "created_at '2026-02-30T00:00:00.000Z' is not a real date and time" in (
+        job_record_problems(broken)
+    )
+
+
 def test_an_exit_code_written_as_a_whole_float_counts_as_that_integer():
     record = find(job_records(exit_code=3.0), lambda r: True)
     assert record["exit_code"] == 3

@@ -15,20 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
+from jobsim.clock import parse_ms
 from jobsim.lifecycle import ALLOW, CANCELED, COMPLETED, CRON_ACTIVE, FAILED, SUBMITTED, WORKING
 
 __all__ = ["CronState", "ManualJob", "backoff_ms", "cron_run_problems", "ms"]
 
 
-@lru_cache(maxsize=4096)
-def ms(stamp: str) -> int:
-    """Milliseconds since the epoch of an output timestamp (cached: the invariants
-    read the same ``started_at`` after every step)."""
-    return int(datetime.fromisoformat(stamp).timestamp() * 1000)
+#: Milliseconds since the epoch of an output timestamp (exact and cached).
+ms = parse_ms
 
 
 def backoff_ms(failed_attempt: int) -> int:

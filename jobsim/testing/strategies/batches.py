@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from jobsim.clock import format_ms
+from jobsim.clock import format_ms, parse_ms
 from jobsim.lifecycle import STATUSES, SUBMITTED
-from jobsim.testing.strategies.pins import _CREATED, _GAP, _check_pins, _fields, _ms, _nullable
+from jobsim.testing.strategies.pins import _CREATED, _GAP, _check_pins, _fields, _nullable
 from jobsim.testing.strategies.values import _START_MS, targets, uuids
 
 __all__ = ["batch_summaries"]
@@ -26,7 +26,7 @@ def _batch_summary(draw: st.DrawFn, fixed: Mapping[str, Any]) -> dict[str, Any]:
         counts = {s: draw(st.integers(0, 40)) for s in STATUSES}
         if not any(counts.values()):
             counts[SUBMITTED] = 1  # a batch exists from its first job
-    created = _ms(fixed["created_at"]) if "created_at" in fixed else _START_MS + draw(_CREATED)
+    created = parse_ms(fixed["created_at"]) if "created_at" in fixed else _START_MS + draw(_CREATED)
     changed = sum(counts.values()) > counts[SUBMITTED] or sum(counts.values()) > 1
     updated = created + (draw(_GAP) if changed else 0)
     strategies = _fields(fixed, id=uuids(), project_id=uuids(), target=_nullable(targets()))

@@ -14,7 +14,7 @@ from hypothesis.errors import InvalidArgument
 
 from jobsim import zones
 from jobsim.checkers import CRON_KEYS, cron_record_problems
-from jobsim.clock import LAST_MS, format_ms, from_datetime, to_datetime
+from jobsim.clock import LAST_MS, format_ms, from_datetime, parse_ms, to_datetime
 from jobsim.lifecycle import CRON_STATUSES, DEFAULT_POLICY, POLICIES
 from jobsim.testing.strategies.pins import (
     _CREATED,
@@ -22,7 +22,6 @@ from jobsim.testing.strategies.pins import (
     _backoffs,
     _check_pins,
     _fields,
-    _ms,
     _nullable,
     _pin,
     _timeouts,
@@ -80,11 +79,12 @@ def _cron_record(
     draw: st.DrawFn, fixed: Mapping[str, Any], fields: Mapping[str, SearchStrategy[Any]]
 ) -> dict[str, Any]:
     record = {k: draw(s) for k, s in fields.items()}
-    created = _ms(fixed["created_at"]) if "created_at" in fixed else _START_MS + draw(_CREATED)
+    created = parse_ms(fixed["created_at"]) if "created_at" in fixed else _START_MS + draw(_CREATED)
     latest = created
     scheduled: int | None = None
     if "last_scheduled_at" in fixed:
-        scheduled = None if fixed["last_scheduled_at"] is None else _ms(fixed["last_scheduled_at"])
+        pinned = fixed["last_scheduled_at"]
+        scheduled = None if pinned is None else parse_ms(pinned)
     elif draw(st.booleans()):
         n = draw(st.integers(1, 12))
         scheduled = _fire_after(record["schedule"], record["timezone"], created, n)
@@ -93,11 +93,11 @@ def _cron_record(
     succeeded = None
     if "last_successful_at" in fixed:
         succeeded = (
-            None if fixed["last_successful_at"] is None else _ms(fixed["last_successful_at"])
+            None if fixed["last_successful_at"] is None else parse_ms(fixed["last_successful_at"])
         )
     elif draw(st.booleans()):
         succeeded = created + draw(_GAP)
-    updated = _ms(fixed["updated_at"]) if "updated_at" in fixed else latest + draw(_GAP)
+    updated = parse_ms(fixed["updated_at"]) if "updated_at" in fixed else latest + draw(_GAP)
     assume(all(t <= LAST_MS for t in (created, latest, updated, succeeded or 0)))
     record.update(
         last_scheduled_at=None if scheduled is None else format_ms(scheduled),

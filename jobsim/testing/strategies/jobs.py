@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from jobsim.checkers import JOB_KEYS, job_record_problems
-from jobsim.clock import LAST_MS, format_ms
+from jobsim.clock import LAST_MS, format_ms, parse_ms
 from jobsim.lifecycle import (
     BACKOFF_LIMIT_EXCEEDED,
     DEADLINE_EXCEEDED,
@@ -28,7 +28,6 @@ from jobsim.testing.strategies.pins import (
     _backoffs,
     _check_pins,
     _fields,
-    _ms,
     _nullable,
     _pin,
     _timeouts,
@@ -163,7 +162,10 @@ def _job_record(
 
     # Anchor the timeline on the first pinned timestamp, else draw it.
     anchor = next((k for k in offsets if fixed.get(k) is not None), None)
-    base = _START_MS + draw(_CREATED) if anchor is None else _ms(fixed[anchor]) - offsets[anchor]
+    if anchor is None:
+        base = _START_MS + draw(_CREATED)
+    else:
+        base = parse_ms(fixed[anchor]) - offsets[anchor]
     times = {k: base + off for k, off in offsets.items()}
     assume(all(0 <= t <= LAST_MS for t in times.values()))
 

@@ -5,7 +5,6 @@ the timeline's draws, and the defaults of ``timeout_seconds`` and ``backoff_limi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -14,16 +13,12 @@ from hypothesis.errors import InvalidArgument
 from jsonschema import Draft7Validator
 
 from jobsim.checkers import TIMESTAMP
-from jobsim.clock import DEFAULT_START, from_datetime
+from jobsim.clock import DEFAULT_START
 from jobsim.lifecycle import DEFAULT_BACKOFF, DEFAULT_TIMEOUT, MAX_BACKOFF
 from jobsim.registry import TOOLS
 from jobsim.testing.strategies.values import _DAY_MS
 
 SearchStrategy = st.SearchStrategy
-
-
-def _ms(value: str) -> int:
-    return from_datetime(datetime.fromisoformat(value.replace("Z", "+00:00")))
 
 
 def _check_pins(tool: str, fixed: Mapping[str, Any], what: str) -> None:
